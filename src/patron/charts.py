@@ -1,0 +1,173 @@
+"""The book's charts, as Altair (Vega-Lite) specifications.
+
+Each function takes validated data and returns an ``alt.Chart``. Every chart
+carries a ``description``: the text alternative that says what it shows,
+written from the same data the chart draws. The book's extension shows it
+under the chart and Vega uses it as the chart's accessible label.
+
+Notebooks call :func:`use_book_renderer` once. From then on a chart is stored
+in the notebook as its Vega-Lite spec only, with no HTML, no random element id
+and no script from a CDN, so re-running a notebook gives identical outputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from patron.sphinx_vega import VEGALITE_MIME
+from patron.typology import Level, Response, classify
+
+RENDERER_NAME = "patron-book"
+RESPONSE_COLOURS = {
+    Response.BYSTANDING: "#4c78a8",
+    Response.NEGOTIATION: "#f2a93b",
+    Response.RESTRAINT: "#c44e52",
+}
+
+
+def book_mimebundle(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
+    """Altair renderer: the spec under the Vega-Lite v6 MIME type, plus its text alternative."""
+    return {VEGALITE_MIME: spec, "text/plain": str(spec.get("description", "<chart>"))}
+
+
+def use_book_renderer() -> None:
+    """Store charts as bare Vega-Lite specs (see the module docstring)."""
+    if RENDERER_NAME not in alt.renderers.names():
+        alt.renderers.register(RENDERER_NAME, book_mimebundle)
+    alt.renderers.enable(RENDERER_NAME)
+
+
+def _described(chart: alt.TopLevelMixin, description: str) -> alt.TopLevelMixin:
+    return chart.properties(description=description)
+
+
+# --- The typology -----------------------------------------------------------------
+
+
+def typology_table() -> pd.DataFrame:
+    """The 2×2: every pair of levels with the response :func:`classify` gives."""
+    rows = [
+        {"entrapment": e.value, "control": c.value, "response": classify(e, c).value}
+        for e in Level
+        for c in Level
+    ]
+    return pd.DataFrame(rows)
+
+
+def typology_grid() -> alt.LayerChart:
+    """The typology as a 2×2 grid of predicted responses."""
+    table = typology_table()
+    levels = [Level.LOW.value, Level.HIGH.value]
+    base = alt.Chart(table).encode(
+        x=alt.X("control:N", sort=levels, title="Threat to the patron's control",
+                axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("entrapment:N", sort=levels[::-1], title="Threat of entrapment"),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=3).encode(
+        color=alt.Color(
+            "response:N",
+            scale=alt.Scale(domain=[r.value for r in Response], range=list(RESPONSE_COLOURS.values())),
+            legend=None,
+        ),
+        tooltip=["entrapment:N", "control:N", "response:N"],
+    )
+    labels = base.mark_text(fontSize=16, fontWeight="bold", color="white").encode(text="response:N")
+    cells_text = "; ".join(
+        f"entrapment {r.entrapment} and control {r.control}: {r.response}" for r in table.itertuples()
+    )
+    description = (
+        "A two-by-two grid. Rows are the threat of entrapment (high, low); columns are the threat "
+        f"to the patron's control (low, high). Each cell names the predicted response: {cells_text}."
+    )
+    return _described((cells + labels).properties(width=360, height=240), description)
+
+
+# --- The guidelines ---------------------------------------------------------------
+
+
+def ceilings_long(guidelines: pd.DataFrame) -> pd.DataFrame:
+    """One row per regime and ceiling, with 'no limit' where the cell is empty."""
+    rows = []
+    already_unlimited: set[str] = set()
+    for g in guidelines.itertuples():
+        for measure, column, unit in (("Range", "max_range_km", "km"), ("Payload", "max_payload_kg", "kg")):
+            value = getattr(g, column)
+            limited = not pd.isna(value)
+            first_unlimited = not limited and measure not in already_unlimited
+            if not limited:
+                already_unlimited.add(measure)
+            rows.append({
+                "regime_id": g.regime_id,
+                "label": g.label,
+                "effective_date": str(g.effective_date),
+                "measure": f"{measure} ceiling ({unit})",
+                "value": int(value) if limited else None,
+                "shown": f"{int(value):,} {unit}" if limited else "no limit",
+                "first_unlimited": first_unlimited,
+            })
+    return pd.DataFrame(rows)
+
+
+def _ceiling_sentence(long: pd.DataFrame, measure: str) -> str:
+    part = long[long["measure"] == measure]
+    return ", ".join(f"{r.shown} from {r.effective_date}" for r in part.itertuples())
+
+
+def guidelines_chart(guidelines: pd.DataFrame, tradeoffs: pd.DataFrame) -> alt.VConcatChart:
+    """Ceilings over time (top two panels) and reported range–payload combinations (bottom).
+
+    The top panels are step lines: each ceiling holds until the next regime.
+    Regimes with no ceiling are drawn as open points on the top edge, and the
+    first of them is labelled "no limit". The bottom panel shows each regime's
+    reported (range, payload) combinations, which is where the 2012 trade-off
+    appears.
+    """
+    long = ceilings_long(guidelines)
+    pick = alt.selection_point(fields=["regime_id"], bind="legend", name="regime")
+    x = alt.X("yearmonthdate(effective_date):T", title="Regime takes effect",
+              axis=alt.Axis(format="%Y"))
+    tooltip = [alt.Tooltip("label:N", title="Regime"), alt.Tooltip("effective_date:N", title="Date"),
+               alt.Tooltip("shown:N", title="Ceiling")]
+
+    def panel(measure: str) -> alt.LayerChart:
+        data = long[long["measure"] == measure]
+        base = alt.Chart(data).encode(x=x)
+        step = base.transform_filter("datum.value != null").mark_line(
+            interpolate="step-after", color="#555").encode(y=alt.Y("value:Q", title=measure))
+        points = base.transform_filter("datum.value != null").mark_point(
+            filled=True, size=80).encode(
+            y="value:Q", color=alt.Color("regime_id:N", title="Regime"),
+            opacity=alt.condition(pick, alt.value(1), alt.value(0.25)), tooltip=tooltip)
+        unlimited = base.transform_filter("datum.value == null").mark_point(
+            shape="triangle-up", size=80, filled=False).encode(
+            y=alt.value(0), color=alt.Color("regime_id:N", title="Regime"), tooltip=tooltip)
+        label = base.transform_filter("datum.first_unlimited").mark_text(
+            text="no limit from here", dy=-10, align="right", fontStyle="italic").encode(y=alt.value(0))
+        return alt.layer(step, points, unlimited, label).properties(width=480, height=150)
+
+    measures = list(dict.fromkeys(long["measure"]))
+
+    trade = tradeoffs.merge(guidelines[["regime_id", "label"]], on="regime_id")
+    trade = trade.assign(shown=[f"{r:,} km with {p:,} kg" for r, p in zip(trade.range_km, trade.payload_kg)])
+    trade_panel = alt.Chart(trade).mark_line(point=alt.OverlayMarkDef(filled=True, size=80)).encode(
+        x=alt.X("range_km:Q", title="Range (km)"),
+        y=alt.Y("payload_kg:Q", title="Payload (kg)"),
+        color=alt.Color("regime_id:N", title="Regime"),
+        order="range_km:Q",
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.25)),
+        tooltip=[alt.Tooltip("label:N", title="Regime"), alt.Tooltip("shown:N", title="Reported combination")],
+    ).add_params(pick).properties(width=480, height=220, title="Reported range–payload combinations")
+
+    trade_text = "; ".join(
+        f"{label}: " + ", ".join(group["shown"]) for label, group in trade.groupby("label", sort=False)
+    )
+    description = (
+        "Top: step charts of the ceilings set by each guideline regime. "
+        f"Range ceiling: {_ceiling_sentence(long, measures[0])}. "
+        f"Payload ceiling: {_ceiling_sentence(long, measures[1])}. "
+        f"Bottom: reported range–payload combinations within a regime. {trade_text}."
+    )
+    return _described(alt.vconcat(*[panel(m) for m in measures], trade_panel), description)

@@ -1,0 +1,124 @@
+"""Loaders for the compendium's data, as the notebooks call them.
+
+Every loader validates the whole data package first (the same checks as
+``python -m patron validate``), so a chapter can never be built from a file
+that the validator would reject. Values are typed from the schema: whole
+numbers become nullable integers, where an empty cell means "no limit".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from patron.paths import BIBLIOGRAPHY, DATA_DIR
+from patron.validate import DataValidationError, Table, validate_package
+
+_PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "string": "string", "date": "object"}
+
+
+def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -> pd.DataFrame:
+    """Validate the data package and return one resource as a DataFrame.
+
+    Raises :class:`DataValidationError`, listing every problem with its file,
+    line and column, if anything in the package is invalid.
+    """
+    report = validate_package(data_dir, bib_path)
+    if not report.ok:
+        raise DataValidationError(report.problems)
+    if name not in report.tables:
+        raise KeyError(f"no resource named {name!r} in {data_dir / 'datapackage.json'}")
+    return _to_frame(report.tables[name])
+
+
+def _to_frame(table: Table) -> pd.DataFrame:
+    columns = {}
+    for field in table.fields:
+        values = [row[field["name"]] for row in table.rows]
+        dtype = _PANDAS_TYPES.get(field.get("type", "string"), "object")
+        columns[field["name"]] = pd.Series(values, dtype=dtype)
+    return pd.DataFrame(columns)
+
+
+def load_guidelines() -> pd.DataFrame:
+    """The guideline regimes, 1979–2021, one row each (``data/guidelines.csv``)."""
+    return load_table("guidelines")
+
+
+def load_tradeoffs() -> pd.DataFrame:
+    """Reported range–payload combinations within a regime (``data/tradeoffs.csv``)."""
+    return load_table("tradeoffs")
+
+
+def source_keys(cell: str | None) -> list[str]:
+    """Split a ``source_keys`` cell into its citation keys."""
+    return cell.split(";") if cell else []
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December"]
+
+
+def format_date(iso: str, precision: str) -> str:
+    """Write a partial ISO date as prose, no more precisely than the sources allow.
+
+    >>> format_date("1979-09-10", "day")
+    '10 September 1979'
+    >>> format_date("1979-10", "month")
+    'October 1979'
+    """
+    parts = iso.split("-")
+    if precision == "year":
+        return parts[0]
+    if precision == "month":
+        return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
+
+
+def format_limit(value: object, unit: str) -> str:
+    """A ceiling as prose: '1,000 kg', or 'no limit' where the cell is empty."""
+    if value is None or pd.isna(value):
+        return "no limit"
+    return f"{int(value):,} {unit}"
+
+
+def codebook(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The schema of one data file as a table: the codebook a reader consults.
+
+    It is generated from ``datapackage.json``, so the codebook page and the
+    validator can never describe different rules.
+    """
+    import json
+
+    descriptor = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next(r for r in descriptor["resources"] if r["name"] == name)
+    rows = []
+    for field in resource["schema"]["fields"]:
+        c = field.get("constraints", {})
+        rules = []
+        if c.get("required"):
+            rules.append("required")
+        if "enum" in c:
+            rules.append("one of: " + ", ".join(c["enum"]))
+        if "minimum" in c:
+            rules.append(f"at least {c['minimum']}")
+        if "pattern" in c:
+            rules.append(f"matches {c['pattern']}")
+        if "minLength" in c:
+            rules.append(f"at least {c['minLength']} characters")
+        if "maxLength" in c:
+            rules.append(f"at most {c['maxLength']} characters")
+        if field["name"] == "source_keys":
+            rules.append("every key in references.bib")
+        rows.append({"Column": field["name"], "Type": field.get("type", "string"),
+                     "Meaning": field.get("description", ""), "Rules": "; ".join(rules) or "—"})
+    return pd.DataFrame(rows)
+
+
+def resources(data_dir: Path = DATA_DIR) -> list[dict]:
+    """Name, file, title and description of each data file in the package."""
+    import json
+
+    descriptor = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    return [{k: r.get(k, "") for k in ("name", "path", "title", "description")} for r in descriptor["resources"]]

@@ -1,0 +1,82 @@
+"""Remove from the built site what readers never load, after the build.
+
+A stock Jupyter Book 1 site carries weight that no reader of this book needs:
+
+- ``fontawesome.js`` (about 1.5 MB) on every page. The theme's stylesheet
+  already contains Font Awesome's web-font rules and ships the fonts, so the
+  icons draw without the script; we drop the script tag and the file.
+- Source maps (``*.map``, about 3.5 MB), which only a developer's browser tools
+  fetch.
+- MathJax (24 MB as ``sphinx-mathjax-offline`` copies it). Pages load only
+  ``tex-chtml.js``, which fetches its fonts and, on a reader's request from the
+  math menu, the accessibility and speech components. We keep exactly those and
+  delete the other builds (SVG output, MathML input, combined bundles).
+
+The site test checks that every local file a page refers to still exists, and
+the browser test that every chart still draws, so a trim that broke a page
+would fail ``make test``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+FONTAWESOME_TAG = re.compile(r'\s*<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>')
+MATHJAX_KEEP = {
+    "tex-chtml.js",  # what mathjax_path points at
+    "input/tex",  # TeX extensions that tex-chtml autoloads
+    "output/chtml",  # the CHTML fonts
+    "a11y", "sre", "ui", "adaptors",  # menu, accessibility and speech, loaded on request
+}
+
+
+def _drop_fontawesome(outdir: Path) -> None:
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        trimmed = FONTAWESOME_TAG.sub("", text)
+        if trimmed != text:
+            page.write_text(trimmed, encoding="utf-8")
+    for name in ("fontawesome.js", "fontawesome.js.map"):
+        (outdir / "_static" / "scripts" / name).unlink(missing_ok=True)
+
+
+def _drop_source_maps(outdir: Path) -> None:
+    for path in (outdir / "_static").rglob("*.map"):
+        path.unlink()
+
+
+def _kept(relative: str) -> bool:
+    return any(relative == keep or relative.startswith(keep + "/") or keep.startswith(relative + "/")
+               for keep in MATHJAX_KEEP)
+
+
+def _trim_mathjax(outdir: Path) -> None:
+    root = outdir / "_static" / "mathjax"
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        relative = path.relative_to(root).as_posix()
+        if _kept(relative):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def trim(app: Any, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    _drop_fontawesome(outdir)
+    _drop_source_maps(outdir)
+    _trim_mathjax(outdir)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    # After sphinx-mathjax-offline copies MathJax (default priority 500).
+    app.connect("build-finished", trim, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

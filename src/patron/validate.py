@@ -1,0 +1,374 @@
+"""Check every data file against its schema in ``data/datapackage.json``.
+
+The schema is a Frictionless Tabular Data Package, so other tools can read it
+too. This module implements the part of that standard the compendium uses
+(field types, ``constraints``, ``primaryKey``, ``foreignKeys``) and adds three
+checks the standard cannot express:
+
+- a partial date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) must be a real
+  calendar date and agree with the row's ``date_precision``;
+- every key in a ``source_keys`` field must exist in ``references.bib``;
+- no value may carry leading or trailing spaces.
+
+Why hand-written rather than a library call: a reader who mistypes a date
+should be told exactly where, as ``data/FILE.csv:LINE:COLUMN: message``, and
+nothing may be dropped or coerced on the way. Every problem found is reported,
+not only the first.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from patron.bib import bib_keys
+from patron.paths import BIBLIOGRAPHY, DATA_DIR
+
+# Fields whose values are partial dates, checked against the row's date_precision.
+PARTIAL_DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
+PRECISION_PARTS = {"year": 1, "month": 2, "day": 3}
+# Fields that list citation keys, separated by semicolons.
+SOURCE_KEY_FIELDS = {"source_keys"}
+KEY_LIST = re.compile(r"^[A-Za-z0-9_:\-]+(;[A-Za-z0-9_:\-]+)*$")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one cell (or header, or file)."""
+
+    path: str  # as shown to the reader, e.g. "data/guidelines.csv"
+    line: int  # physical line in the file; the header is line 1
+    column: str  # field name, or "(file)", "(header)", "(row)"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+class DataValidationError(ValueError):
+    """Raised by the loaders when any data file fails validation."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(str(p) for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the data:\n{lines}")
+
+
+class MalformedCSV(Exception):
+    """A record the csv module cannot parse (e.g. an unclosed quote)."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class Table:
+    """A validated resource: its typed rows and the line each row came from."""
+
+    name: str
+    path: Path
+    fields: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    lines: list[int]
+
+
+@dataclass
+class Report:
+    """What validation found: the tables it could read, and every problem."""
+
+    tables: dict[str, Table]
+    problems: list[Problem]
+    keys_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        rows = sum(len(t.rows) for t in self.tables.values())
+        return (
+            f"OK: {len(self.tables)} data files, {rows} rows, "
+            f"{self.keys_checked} citation keys resolved in references.bib"
+        )
+
+
+def validate_package(data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -> Report:
+    """Validate every resource of ``data_dir/datapackage.json``."""
+    descriptor_path = data_dir / "datapackage.json"
+    shown = _shown_path(descriptor_path, data_dir)
+    try:
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Report({}, [Problem(shown, 1, "(file)", "file not found")])
+    except json.JSONDecodeError as err:
+        return Report({}, [Problem(shown, err.lineno, "(file)", f"invalid JSON: {err.msg}")])
+
+    try:
+        known_keys = set(bib_keys(bib_path))
+    except FileNotFoundError:
+        return Report({}, [Problem(bib_path.name, 1, "(file)", "bibliography not found")])
+
+    tables: dict[str, Table] = {}
+    problems: list[Problem] = []
+    keys_checked = 0
+    for resource in descriptor.get("resources", []):
+        table, found, n_keys = _validate_resource(resource, data_dir, known_keys)
+        problems += found
+        keys_checked += n_keys
+        if table is not None:
+            tables[table.name] = table
+    for resource in descriptor.get("resources", []):
+        problems += _check_foreign_keys(resource, tables, data_dir)
+    return Report(tables, sorted(problems), keys_checked)
+
+
+def _shown_path(path: Path, data_dir: Path) -> str:
+    """The path as a reader sees it: relative to the project, e.g. data/x.csv."""
+    return f"{data_dir.name}/{path.relative_to(data_dir).as_posix()}"
+
+
+def _validate_resource(
+    resource: dict[str, Any], data_dir: Path, known_keys: set[str]
+) -> tuple[Table | None, list[Problem], int]:
+    path = data_dir / resource["path"]
+    shown = _shown_path(path, data_dir)
+    schema = resource["schema"]
+    fields: list[dict[str, Any]] = schema["fields"]
+    names = [f["name"] for f in fields]
+
+    text, problems = _read_text(path, shown, names)
+    if text is None:
+        return None, problems, 0
+
+    try:
+        records = list(_records(text))
+    except MalformedCSV as err:
+        return None, problems + [Problem(shown, err.line, "(row)", err.message)], 0
+    if not records:
+        return None, [Problem(shown, 1, "(header)", "file is empty: expected a header row")], 0
+
+    header_line, header = records[0]
+    problems += _check_header(header, names, shown, header_line)
+    if problems:
+        return None, problems, 0  # cells cannot be matched to fields; stop here
+
+    rows: list[dict[str, Any]] = []
+    lines: list[int] = []
+    keys_checked = 0
+    for line, values in records[1:]:
+        if values == []:
+            problems.append(Problem(shown, line, "(row)", "blank line"))
+            continue
+        if len(values) != len(names):
+            problems.append(
+                Problem(shown, line, "(row)", f"row has {len(values)} fields, header has {len(names)}")
+            )
+            continue
+        row: dict[str, Any] = {}
+        for field, raw in zip(fields, values):
+            value, cell_problems = _check_cell(field, raw)
+            problems += [Problem(shown, line, field["name"], m) for m in cell_problems]
+            if field["name"] in SOURCE_KEY_FIELDS and raw and not cell_problems:
+                for key in raw.split(";"):
+                    keys_checked += 1
+                    if key not in known_keys:
+                        problems.append(
+                            Problem(shown, line, field["name"], f"unknown citation key '{key}': not in references.bib")
+                        )
+            row[field["name"]] = value
+        problems += [Problem(shown, line, col, m) for col, m in _check_row(row)]
+        rows.append(row)
+        lines.append(line)
+
+    problems += _check_unique(schema, fields, rows, lines, shown)
+    if not rows and not problems:
+        problems.append(Problem(shown, header_line, "(row)", "no data rows"))
+    return Table(resource["name"], path, fields, rows, lines), problems, keys_checked
+
+
+def _read_text(path: Path, shown: str, names: list[str]) -> tuple[str | None, list[Problem]]:
+    """Read a file as strict UTF-8; report the line and column of any bad byte."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(shown, 1, "(file)", "file not found")]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return None, [Problem(shown, 1, "(file)", "file starts with a byte-order mark; save as UTF-8 without BOM")]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        bad_line = raw.split(b"\n")[line - 1].decode("utf-8", errors="replace")
+        column = "(row)"
+        cells = next(csv.reader([bad_line]), [])
+        for i, cell in enumerate(cells):
+            if "\ufffd" in cell:
+                column = names[i] if i < len(names) else f"(field {i + 1})"
+                break
+        message = f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8"
+        return None, [Problem(shown, line, column, message)]
+
+
+def _records(text: str):
+    """Yield (first physical line, values) for each CSV record.
+
+    Quoted values may span lines, so the line of a record is where it starts.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise MalformedCSV(start, f"malformed CSV: {err}") from err
+        yield start, values
+        start = reader.line_num + 1
+
+
+def _check_header(header: list[str], names: list[str], shown: str, line: int) -> list[Problem]:
+    problems: list[Problem] = []
+    for name in header:
+        if name not in names:
+            problems.append(Problem(shown, line, name or "(header)", f"unexpected column '{name}': not in the schema"))
+    for name in names:
+        if name not in header:
+            problems.append(Problem(shown, line, name, f"missing column '{name}'"))
+    if not problems and header != names:
+        for i, (got, want) in enumerate(zip(header, names)):
+            if got != want:
+                problems.append(Problem(shown, line, got, f"column {i + 1} should be '{want}', found '{got}'"))
+                break
+    if len(set(header)) != len(header):
+        problems.append(Problem(shown, line, "(header)", "duplicated column name"))
+    return problems
+
+
+def _check_cell(field: dict[str, Any], raw: str) -> tuple[Any, list[str]]:
+    """Parse one value by its field's type and check its constraints."""
+    constraints = field.get("constraints", {})
+    if raw != raw.strip():
+        return raw, ["leading or trailing spaces"]
+    if raw == "":
+        if constraints.get("required"):
+            return None, ["required value is empty"]
+        return None, []
+
+    kind = field.get("type", "string")
+    value: Any = raw
+    if kind == "integer":
+        if not re.fullmatch(r"-?\d+", raw):
+            return raw, [f"'{raw}' is not a whole number"]
+        value = int(raw)
+    elif kind == "number":
+        try:
+            value = float(raw)
+        except ValueError:
+            return raw, [f"'{raw}' is not a number"]
+    elif kind == "date":
+        try:
+            value = dt.date.fromisoformat(raw)
+        except ValueError:
+            return raw, [f"'{raw}' is not a date (YYYY-MM-DD)"]
+
+    messages: list[str] = []
+    if "enum" in constraints and raw not in constraints["enum"]:
+        allowed = ", ".join(constraints["enum"])
+        messages.append(f"'{raw}' is not an allowed value ({allowed})")
+    if "pattern" in constraints and not re.fullmatch(constraints["pattern"], raw):
+        messages.append(f"'{raw}' does not match the pattern {constraints['pattern']}")
+    if "minimum" in constraints and value < constraints["minimum"]:
+        messages.append(f"{raw} is below the minimum {constraints['minimum']}")
+    if "maximum" in constraints and value > constraints["maximum"]:
+        messages.append(f"{raw} is above the maximum {constraints['maximum']}")
+    if "minLength" in constraints and len(raw) < constraints["minLength"]:
+        messages.append(f"too short: {len(raw)} characters, at least {constraints['minLength']}")
+    if "maxLength" in constraints and len(raw) > constraints["maxLength"]:
+        messages.append(f"too long: {len(raw)} characters, at most {constraints['maxLength']}")
+    if field["name"] in SOURCE_KEY_FIELDS and not KEY_LIST.fullmatch(raw):
+        messages.append("citation keys must be separated by ';' with no spaces or empty items")
+    return value, messages
+
+
+def _check_row(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Checks across the fields of one row: partial dates against their precision."""
+    found: list[tuple[str, str]] = []
+    precision = row.get("date_precision")
+    for name, value in row.items():
+        if not isinstance(value, str) or name == "date_precision":
+            continue
+        match = PARTIAL_DATE.fullmatch(value)
+        if match is None or not _is_date_field(name):
+            continue
+        y, m, d = (int(g) if g else 1 for g in match.group("y", "m", "d"))
+        try:
+            dt.date(y, m, d)
+        except ValueError:
+            found.append((name, f"'{value}' is not a real calendar date"))
+            continue
+        parts = sum(1 for g in match.group("y", "m", "d") if g)
+        if precision in PRECISION_PARTS and PRECISION_PARTS[precision] != parts:
+            found.append((name, f"'{value}' does not match date_precision '{precision}'"))
+    return found
+
+
+def _is_date_field(name: str) -> bool:
+    return name in {"date", "start", "end"} or name.endswith("_date")
+
+
+def _check_unique(
+    schema: dict[str, Any], fields: list[dict[str, Any]], rows: list[dict[str, Any]], lines: list[int], shown: str
+) -> list[Problem]:
+    problems: list[Problem] = []
+    key_sets: list[list[str]] = []
+    primary = schema.get("primaryKey")
+    if primary:
+        key_sets.append([primary] if isinstance(primary, str) else list(primary))
+    key_sets += [[f["name"]] for f in fields if f.get("constraints", {}).get("unique")]
+    for key in key_sets:
+        seen: dict[tuple, int] = {}
+        for row, line in zip(rows, lines):
+            value = tuple(row[k] for k in key)
+            if None in value:
+                continue
+            if value in seen:
+                shown_value = ", ".join(str(v) for v in value)
+                problems.append(
+                    Problem(shown, line, key[0], f"duplicate value '{shown_value}' (first on line {seen[value]})")
+                )
+            else:
+                seen[value] = line
+    return sorted(set(problems))
+
+
+def _check_foreign_keys(resource: dict[str, Any], tables: dict[str, Table], data_dir: Path) -> list[Problem]:
+    table = tables.get(resource["name"])
+    if table is None:
+        return []
+    shown = _shown_path(table.path, data_dir)
+    problems: list[Problem] = []
+    for fk in resource["schema"].get("foreignKeys", []):
+        fields = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
+        ref = fk["reference"]
+        ref_fields = [ref["fields"]] if isinstance(ref["fields"], str) else ref["fields"]
+        target = tables.get(ref["resource"])
+        if target is None:
+            continue  # the referenced file has its own problems, already reported
+        allowed = {tuple(r[f] for f in ref_fields) for r in target.rows}
+        for row, line in zip(table.rows, table.lines):
+            value = tuple(row[f] for f in fields)
+            if None not in value and value not in allowed:
+                shown_value = ", ".join(str(v) for v in value)
+                problems.append(
+                    Problem(shown, line, fields[0], f"'{shown_value}' not found in {ref['resource']}.{ref_fields[0]}")
+                )
+    return problems

@@ -1,0 +1,139 @@
+"""`python -m patron validate`: the committed data passes, and each kind of bad
+input is rejected with the right file, line and column."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from patron.data import load_table
+from patron.validate import DataValidationError, validate_package
+
+
+def run_cli(root: Path | None = None) -> subprocess.CompletedProcess:
+    args = [sys.executable, "-m", "patron", "validate"]
+    if root is not None:
+        args += ["--data-dir", str(root / "data"), "--bib", str(root / "references.bib")]
+    return subprocess.run(args, capture_output=True, text=True, cwd="/")
+
+
+def test_committed_data_passes() -> None:
+    done = run_cli()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("OK: ") and done.stdout.count("\n") == 1
+
+
+def replace_line(path: Path, line: int, old: str, new: str) -> None:
+    """Change the first `old` on a given physical line (1 = header) of a CSV."""
+    lines = path.read_bytes().split(b"\n")
+    assert old.encode() in lines[line - 1], f"{old!r} not on line {line} of {path.name}"
+    lines[line - 1] = lines[line - 1].replace(old.encode(), new.encode(), 1)
+    path.write_bytes(b"\n".join(lines))
+
+
+def set_cell(path: Path, line: int, column: str, value: str) -> None:
+    """Set one cell of a CSV (line 1 is the header), keeping everything else."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[line - 1][rows[0].index(column)] = value
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+# Each case breaks one thing in a copy of the data and names where it must be reported.
+CASES = {
+    "malformed date": (lambda d: set_cell(d / "guidelines.csv", 3, "effective_date", "17/01/2001"),
+                       "data/guidelines.csv:3:effective_date:"),
+    "impossible calendar date": (lambda d: set_cell(d / "guidelines.csv", 3, "effective_date", "2001-02-30"),
+                                 "data/guidelines.csv:3:effective_date:"),
+    "date disagrees with precision": (lambda d: set_cell(d / "guidelines.csv", 4, "date_precision", "month"),
+                                      "data/guidelines.csv:4:effective_date:"),
+    "unknown category": (lambda d: set_cell(d / "guidelines.csv", 2, "date_precision", "week"),
+                         "data/guidelines.csv:2:date_precision:"),
+    "negative number": (lambda d: set_cell(d / "guidelines.csv", 5, "max_range_km", "-800"),
+                        "data/guidelines.csv:5:max_range_km:"),
+    "not a number": (lambda d: set_cell(d / "guidelines.csv", 5, "max_payload_kg", "500kg"),
+                     "data/guidelines.csv:5:max_payload_kg:"),
+    "duplicate id": (lambda d: set_cell(d / "guidelines.csv", 4, "regime_id", "2001-revision"),
+                     "data/guidelines.csv:4:regime_id:"),
+    "missing source key": (lambda d: set_cell(d / "guidelines.csv", 6, "source_keys", ""),
+                           "data/guidelines.csv:6:source_keys:"),
+    "unknown source key": (lambda d: set_cell(d / "guidelines.csv", 6, "source_keys", "nosuchwork2099"),
+                           "data/guidelines.csv:6:source_keys: unknown citation key 'nosuchwork2099'"),
+    "malformed key list": (lambda d: set_cell(d / "guidelines.csv", 6, "source_keys", "a; b"),
+                           "data/guidelines.csv:6:source_keys:"),
+    "empty required text": (lambda d: set_cell(d / "guidelines.csv", 7, "note", ""),
+                            "data/guidelines.csv:7:note: required value is empty"),
+    "stray spaces": (lambda d: set_cell(d / "guidelines.csv", 7, "label", " 2021 termination"),
+                     "data/guidelines.csv:7:label: leading or trailing spaces"),
+    "empty file": (lambda d: (d / "tradeoffs.csv").write_text(""),
+                   "data/tradeoffs.csv:1:(header): file is empty"),
+    "wrong header": (lambda d: replace_line(d / "guidelines.csv", 1, "max_range_km", "range_km"),
+                     "data/guidelines.csv:1:range_km: unexpected column"),
+    "missing column": (lambda d: replace_line(d / "guidelines.csv", 1, "max_range_km", "range_km"),
+                       "data/guidelines.csv:1:max_range_km: missing column"),
+    "extra column": (lambda d: replace_line(d / "tradeoffs.csv", 1, ",note", ",note,extra"),
+                     "data/tradeoffs.csv:1:extra: unexpected column 'extra'"),
+    "columns out of order": (lambda d: replace_line(d / "tradeoffs.csv", 1, "range_km,payload_kg", "payload_kg,range_km"),
+                             "data/tradeoffs.csv:1:payload_kg: column 2 should be 'range_km'"),
+    "row too short": (lambda d: (d / "tradeoffs.csv").write_text(
+        (d / "tradeoffs.csv").read_text(encoding="utf-8") + "2012-revision,100\n", encoding="utf-8"),
+        "(row): row has 2 fields"),
+    "unknown foreign key": (lambda d: set_cell(d / "tradeoffs.csv", 2, "regime_id", "1999-revision"),
+                            "data/tradeoffs.csv:2:regime_id: '1999-revision' not found in guidelines.regime_id"),
+    "missing file": (lambda d: (d / "tradeoffs.csv").unlink(), "data/tradeoffs.csv:1:(file): file not found"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_rejected_with_file_line_and_column(case: str, data_copy: Path) -> None:
+    breaker, expected = CASES[case]
+    breaker(data_copy / "data")
+    done = run_cli(data_copy)
+    assert done.returncode == 1, f"{case}: accepted\n{done.stdout}"
+    assert expected in done.stdout, f"{case}: expected {expected!r} in\n{done.stdout}"
+    assert "OK:" not in done.stdout
+
+
+def test_bad_encoding_names_line_and_column(data_copy: Path) -> None:
+    path = data_copy / "data" / "guidelines.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b"2012", b"2012\xe9", 1)  # a Latin-1 byte in line 4
+    path.write_bytes(b"\n".join(lines))
+    done = run_cli(data_copy)
+    assert done.returncode == 1
+    assert "data/guidelines.csv:4:regime_id: not valid UTF-8 (byte 0xe9)" in done.stdout
+
+
+def test_byte_order_mark_is_rejected(data_copy: Path) -> None:
+    path = data_copy / "data" / "tradeoffs.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    done = run_cli(data_copy)
+    assert "data/tradeoffs.csv:1:(file): file starts with a byte-order mark" in done.stdout
+
+
+def test_every_problem_is_reported_not_only_the_first(data_copy: Path) -> None:
+    set_cell(data_copy / "data" / "guidelines.csv", 3, "max_range_km", "-1")
+    set_cell(data_copy / "data" / "guidelines.csv", 5, "date_precision", "week")
+    report = validate_package(data_copy / "data", data_copy / "references.bib")
+    assert [str(p).split(": ")[0] for p in report.problems] == [
+        "data/guidelines.csv:3:max_range_km", "data/guidelines.csv:5:date_precision"]
+
+
+def test_loaders_refuse_invalid_data(data_copy: Path) -> None:
+    set_cell(data_copy / "data" / "guidelines.csv", 3, "max_range_km", "three hundred")
+    with pytest.raises(DataValidationError, match="data/guidelines.csv:3:max_range_km"):
+        load_table("guidelines", data_copy / "data", data_copy / "references.bib")
+
+
+def test_loaders_type_values_and_keep_empty_as_no_limit() -> None:
+    frame = load_table("guidelines")
+    assert str(frame["max_range_km"].dtype) == "Int64"
+    assert frame["max_range_km"].isna().sum() >= 1  # the 2021 termination: no limit
+    assert frame["regime_id"].is_unique
