@@ -27,7 +27,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--virtual-time-budget=15000"]
 
 
-def offline_dom(url: str) -> str:
+def offline_run(url: str) -> tuple[str, str]:
+    """Open ``url`` with no network; return the rendered DOM and the browser log."""
     if CHROMIUM is None:
         if in_ci():
             pytest.fail("Chromium is missing in CI: .ci/run must install it")
@@ -38,10 +39,15 @@ def offline_dom(url: str) -> str:
             pytest.fail("cannot create a network namespace (unshare -n) in CI")
         pytest.skip("unshare -n is not permitted here; the browser test needs it to cut the network")
     with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(wrapper + [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+        done = subprocess.run(wrapper + [CHROMIUM, *FLAGS, f"--user-data-dir={profile}",
+                                         "--enable-logging=stderr", "--v=0", "--dump-dom", url],
                               capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+    return done.stdout, done.stderr
+
+
+def offline_dom(url: str) -> str:
+    return offline_run(url)[0]
 
 
 def test_every_chart_draws_offline(site) -> None:
@@ -55,3 +61,14 @@ def test_every_chart_draws_offline(site) -> None:
             assert chart.select_one("svg, canvas"), f"{page.name}#{chart.get('id')}: chart did not draw"
             error = chart.select_one(".patron-vega-error")
             assert error is None, f"{page.name}: {error.get_text()}"
+
+
+def test_no_page_raises_a_javascript_error(site) -> None:
+    """Trimming assets must not break any script a page still runs."""
+    from test_site import pages
+
+    failures = []
+    for page in pages(site.html):
+        _, log = offline_run(page.as_uri())
+        failures += [f"{page.name}: {line}" for line in log.splitlines() if "Uncaught" in line]
+    assert failures == []

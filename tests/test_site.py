@@ -96,8 +96,27 @@ def test_chart_script_is_served_only_to_chart_pages(site) -> None:
         has_bundle = any("patron-vega.js" in s for s in scripts)
         assert has_bundle == (page in with_charts), page.name
     bundle = (site.html / "_static" / "patron-vega.js").read_text(encoding="utf-8")
-    assert bundle.startswith("(function () {")
-    assert re.search(r"actions:\{export:(!0|true),source:(!1|false),compiled:(!1|false),editor:(!1|false)\}", bundle)
+    assert bundle.startswith("(function (define, exports, module) {")
+    assert "vega.github.io/editor" not in bundle, "vega-embed and its editor action must not be shipped"
+
+
+def test_charts_are_stored_as_compiled_vega(site) -> None:
+    import json
+
+    for page in chart_pages(site.html):
+        for chart in soup(page).select("div.patron-vega"):
+            spec = json.loads(soup(page).select_one(f"#{chart['id']}-spec").get_text())
+            assert "/vega/v" in spec["$schema"], f"{page.name}: spec is not compiled Vega"
+            assert spec.get("description"), f"{page.name}: compiled spec lost its description"
+
+
+def test_unused_theme_assets_are_not_loaded(site) -> None:
+    for page in pages(site.html):
+        srcs = " ".join(loaded_urls(soup(page)))
+        assert "sphinx-thebe" not in srcs, page.name
+        assert "fontawesome.js" not in srcs, page.name
+        if 'class="sd-' not in page.read_text(encoding="utf-8"):
+            assert "sphinx-design.min.css" not in srcs and "design-tabs.js" not in srcs, page.name
 
 
 def test_every_chart_has_caption_number_and_text_alternative(site) -> None:
@@ -126,3 +145,18 @@ def test_bibliography_and_citations_render(site) -> None:
         page.get_text().count("Arms Control") >= 2
     theory = soup(site.html / "book" / "theory.html").get_text(" ", strip=True)
     assert "Snyder" in theory and "1984" in theory
+
+
+def test_vendored_vega_is_the_version_vl_convert_compiles_for() -> None:
+    import hashlib
+
+    import vl_convert
+
+    from patron.sphinx_vega import VENDORED_VEGA, VENDORED_VEGA_VERSION
+
+    assert vl_convert.get_vega_version() == VENDORED_VEGA_VERSION
+    readme = (VENDORED_VEGA.parent / "README.md").read_text(encoding="utf-8")
+    digest = hashlib.sha256(VENDORED_VEGA.read_bytes()).hexdigest()
+    assert f"`{digest}`" in readme, "vega.min.js differs from the checksum recorded in vendor/README.md"
+    assert f"| {VENDORED_VEGA_VERSION} |" in readme
+    assert (VENDORED_VEGA.parent / "LICENSE-vega.txt").exists()

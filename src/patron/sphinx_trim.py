@@ -12,9 +12,15 @@ A stock Jupyter Book 1 site carries weight that no reader of this book needs:
   math menu, the accessibility and speech components. We keep exactly those and
   delete the other builds (SVG output, MathML input, combined bundles).
 
+- sphinx-design's stylesheet and tab script on pages that use no sphinx-design
+  component, and sphinx-thebe's script and stylesheet on every page: live
+  code (thebe) is switched off in ``_config.yml``, so nothing calls them.
+  Their inline configuration goes too: Jupyter Book 1 writes it twice, which
+  is a JavaScript error (``THEBE_JS_URL`` declared twice) on every page.
+
 The site test checks that every local file a page refers to still exists, and
-the browser test that every chart still draws, so a trim that broke a page
-would fail ``make test``.
+the browser test that every chart still draws and that no page raises a
+JavaScript error, so a trim that broke a page would fail ``make test``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,15 @@ from pathlib import Path
 from typing import Any
 
 FONTAWESOME_TAG = re.compile(r'\s*<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>')
+DESIGN_TAGS = re.compile(
+    r'\s*<(?:link[^>]*href="[^"]*_static/sphinx-design\.min\.css[^"]*"[^>]*/?>'
+    r'|script[^>]*src="[^"]*_static/design-tabs\.js[^"]*"[^>]*></script>)')
+USES_DESIGN = re.compile(r'class="[^"]*\bsd-')
+THEBE_TAGS = re.compile(
+    r'\s*<(?:link[^>]*href="[^"]*_static/sphinx-thebe\.css[^"]*"[^>]*/?>'
+    r'|script[^>]*src="[^"]*_static/sphinx-thebe\.js[^"]*"[^>]*></script>'
+    r'|script>const THEBE_JS_URL[^<]*</script>'
+    r'|script type="text/x-thebe-config">.*?</script>)', re.DOTALL)
 MATHJAX_KEEP = {
     "tex-chtml.js",  # what mathjax_path points at
     "input/tex",  # TeX extensions that tex-chtml autoloads
@@ -33,12 +48,26 @@ MATHJAX_KEEP = {
 }
 
 
-def _drop_fontawesome(outdir: Path) -> None:
+def _trim_page(text: str) -> str:
+    """Remove the script and style tags this page never needs."""
+    text = FONTAWESOME_TAG.sub("", text)
+    text = THEBE_TAGS.sub("", text)
+    if not USES_DESIGN.search(text):
+        text = DESIGN_TAGS.sub("", text)
+    return text
+
+
+def _trim_pages(outdir: Path) -> None:
     for page in outdir.rglob("*.html"):
+        if "_static" in page.relative_to(outdir).parts:
+            continue  # theme template fragments, not pages
         text = page.read_text(encoding="utf-8")
-        trimmed = FONTAWESOME_TAG.sub("", text)
+        trimmed = _trim_page(text)
         if trimmed != text:
             page.write_text(trimmed, encoding="utf-8")
+
+
+def _drop_fontawesome(outdir: Path) -> None:
     for name in ("fontawesome.js", "fontawesome.js.map"):
         (outdir / "_static" / "scripts" / name).unlink(missing_ok=True)
 
@@ -71,6 +100,7 @@ def trim(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
+    _trim_pages(outdir)
     _drop_fontawesome(outdir)
     _drop_source_maps(outdir)
     _trim_mathjax(outdir)
