@@ -1,0 +1,142 @@
+"""Weighing evidence between rival hypotheses, in decibans (explicit Bayesian
+process tracing in the manner of Fairfield and Charman).
+
+The analyst judges, for each evidence item E and hypothesis H, how probable E
+would be if H were true: P(E | H), conditioned on the items weighed before it.
+Everything else is arithmetic, done here so that a reader can recompute it:
+
+- the weight of evidence of E for H against a rival R is
+  ``10 * log10(P(E | H) / P(E | R))`` decibans (positive favours H);
+- weights add: posterior log-odds = prior log-odds + the sum of the weights;
+- posteriors follow by normalising over the (mutually exclusive) hypotheses.
+
+Only ratios of likelihoods matter. Posteriors are conditional on the set of
+hypotheses considered.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+
+Likelihoods = Mapping[str, float]  # hypothesis -> P(E | H) for one item
+
+# A display convention, not a finding: how large a weight counts as "large"
+# when naming Van Evera's tests. Change it and the names change; the numbers don't.
+LARGE_DB = 10.0
+
+
+def db(ratio: float) -> float:
+    """A ratio in decibans: 10·log10(ratio). A factor of 2 is about 3 dB, 10 is 10 dB."""
+    if ratio <= 0:
+        raise ValueError(f"a ratio must be positive to be expressed in decibans, not {ratio}")
+    return 10.0 * math.log10(ratio)
+
+
+def _check_probability(p: float, what: str) -> None:
+    if not 0 < p <= 1:
+        raise ValueError(f"{what} must be a probability in (0, 1], not {p}")
+
+
+def weight_db(p_e_given_h: float, p_e_given_rival: float) -> float:
+    """Weight of evidence for H against a rival, in decibans."""
+    _check_probability(p_e_given_h, "P(E | H)")
+    _check_probability(p_e_given_rival, "P(E | rival)")
+    return db(p_e_given_h / p_e_given_rival)
+
+
+def log_odds(priors: Mapping[str, float], items: Sequence[Likelihoods], reference: str,
+             scale: float = 1.0) -> dict[str, float]:
+    """Posterior log-odds of each hypothesis against ``reference``, in decibans.
+
+    ``scale`` multiplies every item's weight (1 = as judged; 0.5 = every
+    likelihood ratio pulled halfway to 1 on the log scale; 2 = squared).
+    """
+    for h, p in priors.items():
+        _check_probability(p, f"the prior of {h}")
+    totals = {h: db(priors[h] / priors[reference]) for h in priors}
+    for item in items:
+        for h in totals:
+            totals[h] += scale * weight_db(item[h], item[reference])
+    return totals
+
+
+def posteriors(priors: Mapping[str, float], items: Sequence[Likelihoods], scale: float = 1.0) -> dict[str, float]:
+    """Posterior probability of each hypothesis, given the items weighed in turn."""
+    reference = next(iter(priors))
+    totals = log_odds(priors, items, reference, scale)
+    peak = max(totals.values())
+    unnormalised = {h: 10 ** ((v - peak) / 10) for h, v in totals.items()}
+    z = sum(unnormalised.values())
+    return {h: u / z for h, u in unnormalised.items()}
+
+
+def cumulative_log_odds(priors: Mapping[str, float], items: Sequence[Likelihoods],
+                        reference: str) -> list[dict[str, float]]:
+    """Log-odds against ``reference`` after the prior and after each item in turn."""
+    return [log_odds(priors, items[:n], reference) for n in range(len(items) + 1)]
+
+
+class VanEvera(StrEnum):
+    """Van Evera's four tests, read off the weights of finding and of not finding E."""
+
+    STRAW_IN_THE_WIND = "straw in the wind"
+    HOOP = "hoop"
+    SMOKING_GUN = "smoking gun"
+    DOUBLY_DECISIVE = "doubly decisive"
+
+
+def van_evera(p_e_given_h: float, p_e_given_rival: float, large_db: float = LARGE_DB) -> VanEvera:
+    """Name the test an item sets H against a rival, as ranges of likelihood ratios.
+
+    - found-weight = weight of finding E; absent-weight = weight of not finding it.
+    - hoop: not finding E would be large evidence against H (absent ≤ −large), finding it is not large;
+    - smoking gun: finding E is large evidence for H (found ≥ +large), its absence is not large;
+    - doubly decisive: both; straw in the wind: neither.
+    """
+    found = weight_db(p_e_given_h, p_e_given_rival)
+    absent_h, absent_r = 1 - p_e_given_h, 1 - p_e_given_rival
+    if absent_h == 0:
+        absent = -math.inf  # H makes E certain: not finding it rules H out
+    elif absent_r == 0:
+        absent = math.inf
+    else:
+        absent = db(absent_h / absent_r)
+    passes_hoop = absent <= -large_db
+    smoking = found >= large_db
+    if passes_hoop and smoking:
+        return VanEvera.DOUBLY_DECISIVE
+    if passes_hoop:
+        return VanEvera.HOOP
+    if smoking:
+        return VanEvera.SMOKING_GUN
+    return VanEvera.STRAW_IN_THE_WIND
+
+
+# --- Sensitivity ------------------------------------------------------------------------
+
+
+def prior_sensitivity(prior_sets: Mapping[str, Mapping[str, float]],
+                      items: Sequence[Likelihoods]) -> dict[str, dict[str, float]]:
+    """Posteriors under each named set of priors."""
+    return {name: posteriors(priors, items) for name, priors in prior_sets.items()}
+
+
+def scale_sensitivity(priors: Mapping[str, float], items: Sequence[Likelihoods],
+                      scales: Sequence[float]) -> dict[float, dict[str, float]]:
+    """Posteriors when every likelihood ratio is scaled (on the log scale) by each factor."""
+    return {s: posteriors(priors, items, scale=s) for s in scales}
+
+
+def leave_one_out(priors: Mapping[str, float], items: Sequence[Likelihoods]) -> list[dict[str, float]]:
+    """Posteriors with each item left out in turn (entry i omits item i)."""
+    return [posteriors(priors, [it for j, it in enumerate(items) if j != i]) for i in range(len(items))]
+
+
+def most_influential(priors: Mapping[str, float], items: Sequence[Likelihoods], hypothesis: str,
+                     n: int = 3) -> list[int]:
+    """Indices of the ``n`` items whose omission moves ``hypothesis``'s posterior most."""
+    full = posteriors(priors, items)[hypothesis]
+    shifts = [abs(p[hypothesis] - full) for p in leave_one_out(priors, items)]
+    return sorted(range(len(items)), key=lambda i: -shifts[i])[:n]
