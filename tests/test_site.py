@@ -160,3 +160,15 @@ def test_vendored_vega_is_the_version_vl_convert_compiles_for() -> None:
     assert f"`{digest}`" in readme, "vega.min.js differs from the checksum recorded in vendor/README.md"
     assert f"| {VENDORED_VEGA_VERSION} |" in readme
     assert (VENDORED_VEGA.parent / "LICENSE-vega.txt").exists()
+
+
+def test_process_tracing_chapters_cite_and_annotate(site) -> None:
+    chapters = sorted((site.html / "book").glob("p[0-9]-*.html"))
+    assert len(chapters) >= 9
+    for page in chapters:
+        doc = soup(page)
+        body = doc.select_one("article") or doc
+        citations = [a for a in body.select("a") if "bibliography" in a.get("href", "")]
+        assert len(citations) >= 10, f"{page.name}: {len(citations)} rendered citations"
+        notes = body.select("div.admonition.dropdown.evidence-note")
+        assert notes, f"{page.name}: no evidence notes"

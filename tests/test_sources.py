@@ -13,7 +13,7 @@ import yaml
 
 from patron.bib import bib_keys
 from patron.paths import BIBLIOGRAPHY, BOOK_DIR, DATA_DIR, ROOT
-from patron.validate import validate_package
+from patron.validate import SOURCE_KEY_FIELDS, validate_package
 
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 
@@ -31,7 +31,8 @@ def cited_in_data() -> set[str]:
     keys: set[str] = set()
     for table in report.tables.values():
         for row in table.rows:
-            keys.update((row.get("source_keys") or "").split(";") if row.get("source_keys") else [])
+            for field in SOURCE_KEY_FIELDS:
+                keys.update(k for k in (row.get(field) or "").split(";") if k)
     return keys
 
 

@@ -171,3 +171,106 @@ def guidelines_chart(guidelines: pd.DataFrame, tradeoffs: pd.DataFrame) -> alt.V
         f"Bottom: reported range–payload combinations within a regime. {trade_text}."
     )
     return _described(alt.vconcat(*[panel(m) for m in measures], trade_panel), description)
+
+
+# --- The case: chronology and episodes ---------------------------------------------
+
+
+def plotting_date(date: str, precision: str) -> str:
+    """A full date to place a partial one on a time axis: a year is drawn at
+    1 July, a month on the 15th. Tooltips show the date as the sources give it."""
+    if precision == "year":
+        return f"{date[:4]}-07-01"
+    if precision == "month":
+        return f"{date[:7]}-15"
+    return date
+
+
+def timeline_chart(events: pd.DataFrame, guidelines: pd.DataFrame) -> alt.LayerChart:
+    """Every event on a time line, one row per category, over bands for the guideline regimes.
+
+    Drag to pan and scroll to zoom the time axis; click a category in the
+    legend to highlight it.
+    """
+    ev = events.assign(when=[plotting_date(d, p) for d, p in zip(events.date, events.date_precision)])
+    bands = guidelines[["label", "effective_date", "date_precision"]].copy()
+    bands["start"] = [plotting_date(d, p) for d, p in zip(bands.effective_date, bands.date_precision)]
+    bands["end"] = list(bands["start"].iloc[1:]) + [f"{int(ev.when.max()[:4]) + 1}-12-31"]
+    bands["year"] = bands["effective_date"].str[:4]
+    bands["shade"] = ["#dde6f0" if i % 2 == 0 else "#eeeeee" for i in range(len(bands))]
+
+    zoom = alt.selection_interval(bind="scales", encodings=["x"], name="zoom")
+    pick = alt.selection_point(fields=["category"], bind="legend", name="category_pick")
+    band_layer = alt.Chart(bands).mark_rect().encode(
+        x=alt.X("start:T"), x2="end:T", color=alt.Color("shade:N", scale=None),
+        tooltip=[alt.Tooltip("label:N", title="Guideline regime"), alt.Tooltip("effective_date:N", title="From")])
+    band_text = alt.Chart(bands).mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=10,
+                                           color="#333").encode(x="start:T", y=alt.value(0), text="year:N")
+    points = alt.Chart(ev).mark_circle(size=80).encode(
+        x=alt.X("when:T", title=None, axis=alt.Axis(format="%Y")),
+        y=alt.Y("category:N", title=None),
+        fill=alt.Fill("category:N", title="Category", scale=alt.Scale(scheme="tableau10")),
+        opacity=alt.condition(pick, alt.value(0.9), alt.value(0.12)),
+        tooltip=[alt.Tooltip("date:N", title="Date"), alt.Tooltip("event:N", title="Event"),
+                 alt.Tooltip("actors:N", title="Actors")],
+    ).add_params(zoom, pick)
+    counts = ev.groupby("category").size()
+    description = (
+        f"A time line of {len(ev)} events from {ev.date.min()[:4]} to {ev.date.max()[:4]}, one row per category "
+        f"({', '.join(f'{c}: {n}' for c, n in counts.items())}), drawn over shaded bands for the guideline "
+        f"regimes, which begin in {', '.join(bands.year)}."
+    )
+    chart = alt.layer(band_layer, band_text, points).resolve_scale(color="independent")
+    return _described(chart.properties(width=480, height=280), description)
+
+
+def episodes_grid(episodes: pd.DataFrame) -> alt.LayerChart:
+    """Each episode placed in the typology cell its codings select, marked by
+    the response actually observed: a filled circle where prediction and
+    observation agree, a cross where they do not."""
+    position = {Level.LOW.value: 0, Level.HIGH.value: 1}
+    ep = episodes.assign(
+        outcome=["hit" if p == o else "miss" for p, o in zip(episodes.predicted_response, episodes.observed_response)],
+        cx=[position[c] for c in episodes.control], cy=[position[e] for e in episodes.entrapment])
+    # spread the episodes that share a cell evenly across it
+    ep["rank"] = ep.groupby(["cx", "cy"]).cumcount()
+    ep["count"] = ep.groupby(["cx", "cy"])["episode_id"].transform("count")
+    ep["x"] = ep.cx + (ep["rank"] + 1) / (ep["count"] + 1) * 0.8 - 0.4
+    ep["y"] = ep.cy - 0.1
+    cells = typology_table().assign(
+        x0=lambda t: t.control.map(position) - 0.48, x1=lambda t: t.control.map(position) + 0.48,
+        y0=lambda t: t.entrapment.map(position) - 0.48, y1=lambda t: t.entrapment.map(position) + 0.48,
+        ty=lambda t: t.entrapment.map(position) + 0.3, tx=lambda t: t.control.map(position))
+    axis = dict(values=[0, 1], labelExpr="datum.value == 0 ? 'low' : 'high'", grid=False)
+    scale = alt.Scale(domain=[-0.5, 1.5], nice=False, zero=False)
+    colours = alt.Scale(domain=[r.value for r in Response], range=list(RESPONSE_COLOURS.values()))
+    rects = alt.Chart(cells).mark_rect(opacity=0.25, stroke="white", strokeWidth=2).encode(
+        x=alt.X("x0:Q", scale=scale, title="Threat to the patron's control", axis=alt.Axis(orient="top", **axis)),
+        x2="x1:Q",
+        y=alt.Y("y0:Q", scale=scale, title="Threat of entrapment", axis=alt.Axis(**axis)),
+        y2="y1:Q",
+        color=alt.Color("response:N", scale=colours, title="Response"))
+    names = alt.Chart(cells).mark_text(fontWeight="bold", fontSize=13).encode(
+        x=alt.X("tx:Q", scale=scale), y=alt.Y("ty:Q", scale=scale), text="response:N")
+    tooltip = [alt.Tooltip("title:N", title="Episode"), alt.Tooltip("start:N", title="From"),
+               alt.Tooltip("end:N", title="To"), alt.Tooltip("predicted_response:N", title="Predicted"),
+               alt.Tooltip("observed_response:N", title="Observed")]
+    marks = alt.Chart(ep).mark_point(size=220, filled=True, opacity=1).encode(
+        x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale),
+        shape=alt.Shape("outcome:N", scale=alt.Scale(domain=["hit", "miss"], range=["circle", "cross"]),
+                        title="Prediction"),
+        color=alt.Color("observed_response:N", scale=colours, legend=None),
+        tooltip=tooltip)
+    labels = alt.Chart(ep).mark_text(dy=18, fontSize=10).encode(
+        x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale),
+        text=alt.Text("episode_id:N"), tooltip=tooltip).transform_calculate(
+        episode_id="split(datum.episode_id, '-')[0]")
+    parts = "; ".join(
+        f"{r.title} ({r.start}–{r.end}): entrapment {r.entrapment}, control {r.control}, "
+        f"predicted {r.predicted_response}, observed {r.observed_response}" for r in ep.itertuples())
+    hits = int((ep.outcome == "hit").sum())
+    description = (
+        f"The typology's two-by-two grid with {len(ep)} episodes placed by their codings; "
+        f"{hits} of {len(ep)} observed responses match the prediction. {parts}."
+    )
+    return _described(alt.layer(rects, names, marks, labels).properties(width=440, height=400), description)

@@ -51,6 +51,26 @@ def load_tradeoffs() -> pd.DataFrame:
     return load_table("tradeoffs")
 
 
+def load_episodes() -> pd.DataFrame:
+    """The episodes of the case with their codings (``data/episodes.csv``)."""
+    return load_table("episodes")
+
+
+def load_events() -> pd.DataFrame:
+    """The dated chronology (``data/events.csv``)."""
+    return load_table("events")
+
+
+def load_evidence() -> pd.DataFrame:
+    """Claim-level evidence items (``data/evidence.csv``)."""
+    return load_table("evidence")
+
+
+def load_disputes() -> pd.DataFrame:
+    """Points on which the sources disagree (``data/disputes.csv``)."""
+    return load_table("disputes")
+
+
 def source_keys(cell: str | None) -> list[str]:
     """Split a ``source_keys`` cell into its citation keys."""
     return cell.split(";") if cell else []

@@ -7,7 +7,14 @@ checks the standard cannot express:
 
 - a partial date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) must be a real
   calendar date and agree with the row's ``date_precision``;
-- every key in a ``source_keys`` field must exist in ``references.bib``;
+- every key in a ``source_keys`` (or ``sources_a`` / ``sources_b``) field must
+  exist in ``references.bib``;
+- every id in an ``evidence_ids`` list must exist in ``evidence.csv``, and
+  belong to the same episode;
+- an ``excerpt`` may quote at most 40 words, and a ``rationale`` must argue in
+  at least 25;
+- an episode's ``predicted_response`` must be what :func:`patron.classify`
+  returns for its ``entrapment`` and ``control`` codings;
 - no value may carry leading or trailing spaces.
 
 Why hand-written rather than a library call: a reader who mistypes a date
@@ -34,7 +41,11 @@ from patron.paths import BIBLIOGRAPHY, DATA_DIR
 PARTIAL_DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 PRECISION_PARTS = {"year": 1, "month": 2, "day": 3}
 # Fields that list citation keys, separated by semicolons.
-SOURCE_KEY_FIELDS = {"source_keys"}
+SOURCE_KEY_FIELDS = {"source_keys", "sources_a", "sources_b"}
+# Fields that list ids of another resource: field -> (resource, its id field).
+ID_LIST_FIELDS = {"evidence_ids": ("evidence", "evidence_id")}
+# Fields with a word count rule: field -> (at least, at most).
+WORD_LIMITS = {"excerpt": (None, 40), "rationale": (25, None)}
 KEY_LIST = re.compile(r"^[A-Za-z0-9_:\-]+(;[A-Za-z0-9_:\-]+)*$")
 
 
@@ -127,6 +138,7 @@ def validate_package(data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -
             tables[table.name] = table
     for resource in descriptor.get("resources", []):
         problems += _check_foreign_keys(resource, tables, data_dir)
+        problems += _check_id_lists(resource, tables, data_dir)
     return Report(tables, sorted(problems), keys_checked)
 
 
@@ -294,14 +306,33 @@ def _check_cell(field: dict[str, Any], raw: str) -> tuple[Any, list[str]]:
         messages.append(f"too short: {len(raw)} characters, at least {constraints['minLength']}")
     if "maxLength" in constraints and len(raw) > constraints["maxLength"]:
         messages.append(f"too long: {len(raw)} characters, at most {constraints['maxLength']}")
+    if field["name"] in WORD_LIMITS:
+        least, most = WORD_LIMITS[field["name"]]
+        words = len(raw.split())
+        if least is not None and words < least:
+            messages.append(f"{words} words: at least {least} are needed")
+        if most is not None and words > most:
+            messages.append(f"{words} words: at most {most} are allowed")
     if field["name"] in SOURCE_KEY_FIELDS and not KEY_LIST.fullmatch(raw):
         messages.append("citation keys must be separated by ';' with no spaces or empty items")
     return value, messages
 
 
 def _check_row(row: dict[str, Any]) -> list[tuple[str, str]]:
-    """Checks across the fields of one row: partial dates against their precision."""
+    """Checks across the fields of one row: partial dates against their
+    precision, and a predicted response against the typology."""
     found: list[tuple[str, str]] = []
+    if {"entrapment", "control", "predicted_response"} <= row.keys():
+        from patron.typology import classify
+
+        try:
+            expected = classify(row["entrapment"], row["control"]).value
+        except ValueError:
+            expected = None  # the enum check has already reported the bad level
+        if expected and row["predicted_response"] and row["predicted_response"] != expected:
+            found.append(("predicted_response",
+                          f"'{row['predicted_response']}' but classify({row['entrapment']!r}, "
+                          f"{row['control']!r}) gives '{expected}'"))
     precision = row.get("date_precision")
     for name, value in row.items():
         if not isinstance(value, str) or name == "date_precision":
@@ -371,4 +402,29 @@ def _check_foreign_keys(resource: dict[str, Any], tables: dict[str, Table], data
                 problems.append(
                     Problem(shown, line, fields[0], f"'{shown_value}' not found in {ref['resource']}.{ref_fields[0]}")
                 )
+    return problems
+
+
+def _check_id_lists(resource: dict[str, Any], tables: dict[str, Table], data_dir: Path) -> list[Problem]:
+    """Each id in a list field (e.g. evidence_ids) must exist, in the same episode."""
+    table = tables.get(resource["name"])
+    if table is None:
+        return []
+    shown = _shown_path(table.path, data_dir)
+    problems: list[Problem] = []
+    for field, (target_name, target_id) in ID_LIST_FIELDS.items():
+        target = tables.get(target_name)
+        if target is None or field not in {f["name"] for f in table.fields}:
+            continue
+        by_id = {r[target_id]: r for r in target.rows}
+        for row, line in zip(table.rows, table.lines):
+            for item in (row.get(field) or "").split(";"):
+                if not item:
+                    continue
+                if item not in by_id:
+                    problems.append(Problem(shown, line, field, f"'{item}' not found in {target_name}.{target_id}"))
+                elif "episode_id" in row and by_id[item].get("episode_id") != row["episode_id"]:
+                    problems.append(Problem(shown, line, field,
+                                            f"'{item}' belongs to episode '{by_id[item].get('episode_id')}', "
+                                            f"not '{row['episode_id']}'"))
     return problems

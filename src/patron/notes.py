@@ -1,0 +1,106 @@
+"""Evidence items and disputed facts, rendered as expandable notes.
+
+A chapter states a claim in its prose, then shows the evidence items behind it
+with :func:`evidence_notes`. Each item becomes a collapsed note: the claim, the
+exact excerpt (if any), where to find it in the source, the citation, and what
+the item shows. This follows the Annotation for Transparent Inquiry: a reader
+can check every claim against a source they can open.
+
+Notes in the data may name a source by its citation key, e.g. "(fp2021quiet)"
+or "as maeil2001missile reports". :func:`link_keys` renders such keys as real
+citations, so a reader sees the author and year and can follow the link.
+
+The functions return MyST markdown (``IPython.display.Markdown``); the book
+renders notebook markdown output as MyST (``nb_render_markdown_format``), so
+citations inside the notes resolve like any other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import pandas as pd
+from IPython.display import Markdown
+
+from patron.bib import bib_keys
+
+SOURCE_TYPE_LABELS = {"primary": "primary source", "scholarly": "scholarship", "news": "news report", "other": "other"}
+
+
+@lru_cache(maxsize=1)
+def _key_pattern() -> re.Pattern[str]:
+    keys = sorted(bib_keys(), key=len, reverse=True)
+    return re.compile(r"(?<![\w`])(" + "|".join(map(re.escape, keys)) + r")(?![\w`])")
+
+
+def link_keys(text: str) -> str:
+    """Turn citation keys written in a note into citations.
+
+    A parenthesised list of keys, "(a; b)", becomes a parenthetical citation;
+    any other key becomes a textual one ("Smith (2001)").
+    """
+    key = _key_pattern()
+    group = re.compile(r"\((\s*(?:%s)(?:\s*[;,]\s*(?:%s))*\s*)\)" % (key.pattern, key.pattern))
+    text = group.sub(lambda m: "{cite:p}`" + ",".join(k.strip() for k in re.split(r"[;,]", m.group(1))) + "`", text)
+    # Link the remaining bare keys, but never inside a role already written.
+    pieces = re.split(r"(\{[a-z:]+\}`[^`]*`)", text)
+    return "".join(p if p.startswith("{") else key.sub(lambda m: "{cite:t}`" + m.group(1) + "`", p) for p in pieces)
+
+
+def _cite(keys: str) -> str:
+    return "{cite:p}`" + ",".join(keys.split(";")) + "`"
+
+
+def _fence(text: str) -> str:
+    """A fence longer than any backtick run inside the text."""
+    return "`" * max(4, max((len(r) for r in text.split() if set(r) == {"`"}), default=0) + 1)
+
+
+def evidence_note(item: pd.Series) -> str:
+    """One evidence item as a collapsed MyST admonition."""
+    body = [f"**Claim.** {link_keys(item.claim)} {_cite(item.source_keys)}", ""]
+    if isinstance(item.excerpt, str) and item.excerpt:
+        body += [f"> {item.excerpt}", ""]
+    body += [
+        f"**Where.** {item.locator} ({SOURCE_TYPE_LABELS[item.source_type]}).",
+        "",
+        f"**What it shows** (bears on {item.bears_on}). {link_keys(item.note)}",
+    ]
+    text = "\n".join(body)
+    fence = _fence(text)
+    return f"{fence}{{admonition}} Evidence {item.evidence_id}: {item.bears_on}\n:class: dropdown evidence-note\n\n{text}\n{fence}\n"
+
+
+def evidence_notes(evidence: pd.DataFrame, ids: Iterable[str]) -> Markdown:
+    """The named evidence items, in the order given, as collapsed notes."""
+    wanted = list(ids)
+    indexed = evidence.set_index("evidence_id", drop=False)
+    missing = [i for i in wanted if i not in indexed.index]
+    if missing:
+        raise KeyError(f"no evidence items {missing} in data/evidence.csv")
+    return Markdown("\n".join(evidence_note(indexed.loc[i]) for i in wanted))
+
+
+def dispute_note(row: pd.Series) -> str:
+    """One disputed fact, with both positions and their sources."""
+    return (
+        f"**{row.topic}**\n\n"
+        f"- One position: {link_keys(row.position_a)} {_cite(row.sources_a)}\n"
+        f"- The other: {link_keys(row.position_b)} {_cite(row.sources_b)}\n\n"
+        f"*How the book handles it.* {link_keys(row.note)}\n"
+    )
+
+
+def dispute_notes(disputes: pd.DataFrame, episodes: pd.DataFrame) -> Markdown:
+    """Every dispute, grouped under the episode it belongs to, in episode order."""
+    titles = dict(zip(episodes.episode_id, episodes.title))
+    parts = []
+    for episode_id in episodes.episode_id:
+        mine = disputes[disputes.episode_id == episode_id]
+        if mine.empty:
+            continue
+        parts.append(f"*Episode:* **{titles[episode_id]}** (see {{ref}}`{episode_id}`)\n")
+        parts += [dispute_note(r) for r in mine.itertuples()]
+    return Markdown("\n".join(parts))
