@@ -72,3 +72,11 @@ def test_no_page_raises_a_javascript_error(site) -> None:
         _, log = offline_run(page.as_uri())
         failures += [f"{page.name}: {line}" for line in log.splitlines() if "Uncaught" in line]
     assert failures == []
+
+
+def test_the_posterior_explorer_has_working_sliders(site) -> None:
+    """The interactive chart must render its two range inputs with no kernel."""
+    page = site.html / "book" / "weighing.html"
+    dom = BeautifulSoup(offline_dom(page.as_uri()), "html.parser")
+    sliders = dom.select("div.patron-vega input[type=range]")
+    assert len(sliders) >= 2, "the explorer's sliders did not render"

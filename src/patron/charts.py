@@ -274,3 +274,118 @@ def episodes_grid(episodes: pd.DataFrame) -> alt.LayerChart:
         f"{hits} of {len(ep)} observed responses match the prediction. {parts}."
     )
     return _described(alt.layer(rects, names, marks, labels).properties(width=440, height=400), description)
+
+
+# --- Weighing the evidence ------------------------------------------------------------
+
+
+def item_weights_chart(weights: pd.DataFrame, reference: str) -> alt.Chart:
+    """Every evidence item's weight for the reference hypothesis against each rival."""
+    chart = alt.Chart(weights).mark_circle(size=60, opacity=0.75).encode(
+        x=alt.X("weight_db:Q", title=f"Weight for {reference} against the rival (decibans)"),
+        y=alt.Y("episode_id:N", title=None, sort=list(dict.fromkeys(weights.episode_id))),
+        yOffset=alt.YOffset("rival:N"),
+        color=alt.Color("rival:N", title="Rival"),
+        tooltip=[alt.Tooltip("evidence_id:N", title="Item"), alt.Tooltip("rival:N", title="Against"),
+                 alt.Tooltip("weight_db:Q", title="Weight (dB)", format=".1f"),
+                 alt.Tooltip("test:N", title="Van Evera test"), alt.Tooltip("claim:N", title="Claim")],
+    ).properties(width=480, height=alt.Step(9))
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
+    n_items = weights.evidence_id.nunique()
+    heavy = weights.loc[weights.weight_db.abs().idxmax()]
+    description = (
+        f"A dot plot of {n_items} evidence items, one row per episode and one colour per rival hypothesis; "
+        f"each dot is the weight of one item for {reference} against that rival, in decibans (positive favours "
+        f"{reference}). {int((weights.weight_db == 0).sum())} of {len(weights)} item–rival weights are zero. "
+        f"The heaviest is {heavy.evidence_id} against {heavy.rival}, at {heavy.weight_db:+.1f} dB."
+    )
+    return _described(alt.layer(zero, chart), description)
+
+
+def cumulative_chart(weights: pd.DataFrame, reference: str) -> alt.FacetChart:
+    """Running log-odds of the reference hypothesis against each rival, item by item, per episode."""
+    chart = alt.Chart(weights).mark_line(point=True).encode(
+        x=alt.X("position:Q", title="Evidence item, in order", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("cumulative_db:Q", title=f"Log-odds for {reference} (dB)"),
+        color=alt.Color("rival:N", title="Against"),
+        tooltip=[alt.Tooltip("evidence_id:N", title="After item"), alt.Tooltip("rival:N", title="Against"),
+                 alt.Tooltip("cumulative_db:Q", title="Running total (dB)", format=".1f")],
+    ).properties(width=150, height=110).facet(
+        facet=alt.Facet("episode_id:N", title=None, sort=list(dict.fromkeys(weights.episode_id))), columns=3)
+    finals = weights.groupby(["episode_id", "rival"], sort=False).cumulative_db.last()
+    summary = "; ".join(f"{e}: " + ", ".join(f"{r} {v:+.0f} dB" for (e2, r), v in finals.items() if e2 == e)
+                        for e in dict.fromkeys(weights.episode_id))
+    description = (f"Nine small line charts, one per episode: the running total of the evidence's weight for "
+                   f"{reference} against each rival, after each item in turn, starting from equal odds. "
+                   f"Final totals: {summary}.")
+    return _described(chart, description)
+
+
+def posterior_chart(table: pd.DataFrame) -> alt.LayerChart:
+    """Posterior probability of each hypothesis in each episode, as a heat map."""
+    order = list(dict.fromkeys(table.episode_id))
+    base = alt.Chart(table).encode(
+        x=alt.X("hypothesis_id:N", title=None, sort=list(dict.fromkeys(table.hypothesis_id)),
+                axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("episode_id:N", title=None, sort=order))
+    cells = base.mark_rect().encode(
+        color=alt.Color("posterior:Q", title="Posterior", scale=alt.Scale(domain=[0, 1], scheme="blues")),
+        tooltip=[alt.Tooltip("episode_id:N", title="Episode"), alt.Tooltip("hypothesis_id:N", title="Hypothesis"),
+                 alt.Tooltip("prior:Q", format=".2f"), alt.Tooltip("posterior:Q", format=".3f"),
+                 alt.Tooltip("weight_db:Q", title="Weight vs strongest rival (dB)", format=".1f")])
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("posterior:Q", format=".2f"),
+        color=alt.condition("datum.posterior > 0.5", alt.value("white"), alt.value("black")))
+    leaders = table.loc[table.groupby("episode_id", sort=False).posterior.idxmax()]
+    description = ("A heat map of posterior probabilities, one row per episode and one column per hypothesis. "
+                   "Leading hypothesis by episode: " + "; ".join(
+                       f"{r.episode_id}: {r.hypothesis_id} ({r.posterior:.2f})" for r in leaders.itertuples()) + ".")
+    return _described(alt.layer(cells, text).properties(width=360, height=alt.Step(26)), description)
+
+
+def sensitivity_chart(sensitivity: pd.DataFrame, focus: str) -> alt.Chart:
+    """The focus hypothesis's posterior in each episode under every variation of the judgements."""
+    chart = alt.Chart(sensitivity).mark_point(filled=True, size=70, opacity=0.8).encode(
+        x=alt.X("posterior:Q", title=f"Posterior of {focus}", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("episode_id:N", title=None, sort=list(dict.fromkeys(sensitivity.episode_id))),
+        color=alt.Color("analysis:N", title="What was varied"),
+        shape=alt.Shape("analysis:N", legend=None),
+        tooltip=[alt.Tooltip("episode_id:N", title="Episode"), alt.Tooltip("analysis:N", title="Varied"),
+                 alt.Tooltip("variant:N", title="Variant"), alt.Tooltip("posterior:Q", format=".3f")],
+    ).properties(width=440, height=alt.Step(24))
+    spread = sensitivity.groupby("episode_id", sort=False).posterior.agg(["min", "max"])
+    description = (f"For each episode, the posterior of {focus} under every variation: other priors, likelihood "
+                   "ratios scaled, and the most influential items left out. Range by episode: " + "; ".join(
+                       f"{e} {r['min']:.2f}–{r['max']:.2f}" for e, r in spread.iterrows()) + ".")
+    return _described(chart, description)
+
+
+def posterior_explorer(totals: pd.DataFrame, focus: str) -> alt.Chart:
+    """Interactive: move the focus hypothesis's prior and a likelihood-ratio scale, and watch
+    the posteriors update. Runs in the browser (Vega-Lite parameters bound to sliders); no kernel.
+
+    ``totals`` holds, per episode and hypothesis, the summed weight of the episode's evidence
+    against the focus hypothesis (``weight_db``; 0 for the focus itself).
+    """
+    n = totals.hypothesis_id.nunique()
+    prior = alt.param(name="prior_focus", value=round(1 / n, 2),
+                      bind=alt.binding_range(min=0.02, max=0.9, step=0.01, name=f"Prior of {focus} "))
+    scale = alt.param(name="ratio_scale", value=1,
+                      bind=alt.binding_range(min=0, max=2, step=0.1, name="Scale every likelihood ratio by "))
+    chart = alt.Chart(totals).transform_calculate(
+        prior=f"datum.hypothesis_id == '{focus}' ? prior_focus : (1 - prior_focus) / {n - 1}",
+        odds=f"datum.prior * pow(10, ratio_scale * datum.weight_db / 10)",
+    ).transform_joinaggregate(total="sum(odds)", groupby=["episode_id"]).transform_calculate(
+        posterior="datum.odds / datum.total").mark_bar().encode(
+        x=alt.X("posterior:Q", title="Posterior probability", scale=alt.Scale(domain=[0, 1]), stack="zero"),
+        y=alt.Y("episode_id:N", title=None, sort=list(dict.fromkeys(totals.episode_id))),
+        color=alt.Color("hypothesis_id:N", title="Hypothesis", sort=list(dict.fromkeys(totals.hypothesis_id))),
+        order=alt.Order("hypothesis_id:N"),
+        tooltip=[alt.Tooltip("episode_id:N", title="Episode"), alt.Tooltip("hypothesis_id:N", title="Hypothesis"),
+                 alt.Tooltip("posterior:Q", format=".3f")],
+    ).add_params(prior, scale).properties(width=440, height=alt.Step(24))
+    description = (f"Interactive stacked bars, one per episode, splitting the probability among the hypotheses. "
+                   f"Two sliders set the prior of {focus} (the other hypotheses share the rest equally) and a "
+                   f"factor that scales every likelihood ratio on the log scale (0 removes the evidence, 1 is as "
+                   f"judged, 2 doubles its weight in decibans); the bars recompute in the page.")
+    return _described(chart, description)

@@ -71,6 +71,36 @@ def load_disputes() -> pd.DataFrame:
     return load_table("disputes")
 
 
+def load_hypotheses() -> pd.DataFrame:
+    """The rival hypotheses weighed in every episode (``data/hypotheses.csv``)."""
+    return load_table("hypotheses")
+
+
+def load_priors() -> pd.DataFrame:
+    """Prior probability of each hypothesis in each episode (``data/priors.csv``)."""
+    return load_table("priors")
+
+
+def load_predictions() -> pd.DataFrame:
+    """The response each hypothesis predicts in each episode (``data/predictions.csv``)."""
+    return load_table("predictions")
+
+
+def load_likelihoods() -> pd.DataFrame:
+    """P(E | H) for every evidence item and hypothesis (``data/likelihoods.csv``)."""
+    return load_table("likelihoods")
+
+
+def write_posteriors(frame: pd.DataFrame, data_dir: Path = DATA_DIR) -> Path:
+    """Write ``data/derived/posteriors.csv``; unchanged content leaves the file untouched."""
+    path = data_dir / "derived" / "posteriors.csv"
+    path.parent.mkdir(exist_ok=True)
+    text = frame.to_csv(index=False, lineterminator="\n")
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
 def source_keys(cell: str | None) -> list[str]:
     """Split a ``source_keys`` cell into its citation keys."""
     return cell.split(";") if cell else []

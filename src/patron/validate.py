@@ -11,10 +11,14 @@ checks the standard cannot express:
   exist in ``references.bib``;
 - every id in an ``evidence_ids`` list must exist in ``evidence.csv``, and
   belong to the same episode;
-- an ``excerpt`` may quote at most 40 words, and a ``rationale`` must argue in
-  at least 25;
+- an ``excerpt`` may quote at most 40 words, and an episode's ``rationale``
+  must argue in at least 25;
 - an episode's ``predicted_response`` must be what :func:`patron.classify`
-  returns for its ``entrapment`` and ``control`` codings;
+  returns for its ``entrapment`` and ``control`` codings, and so must the
+  typology's row in ``predictions.csv``;
+- the priors of an episode must sum to 1, and there must be a prior and a
+  prediction for every episode and hypothesis, and a likelihood for every
+  evidence item and hypothesis;
 - no value may carry leading or trailing spaces.
 
 Why hand-written rather than a library call: a reader who mistypes a date
@@ -44,8 +48,8 @@ PRECISION_PARTS = {"year": 1, "month": 2, "day": 3}
 SOURCE_KEY_FIELDS = {"source_keys", "sources_a", "sources_b"}
 # Fields that list ids of another resource: field -> (resource, its id field).
 ID_LIST_FIELDS = {"evidence_ids": ("evidence", "evidence_id")}
-# Fields with a word count rule: field -> (at least, at most).
-WORD_LIMITS = {"excerpt": (None, 40), "rationale": (25, None)}
+# Word count rules: "resource.field" or "field" (any resource) -> (at least, at most).
+WORD_LIMITS = {"excerpt": (None, 40), "episodes.rationale": (25, None)}
 KEY_LIST = re.compile(r"^[A-Za-z0-9_:\-]+(;[A-Za-z0-9_:\-]+)*$")
 
 
@@ -139,6 +143,7 @@ def validate_package(data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -
     for resource in descriptor.get("resources", []):
         problems += _check_foreign_keys(resource, tables, data_dir)
         problems += _check_id_lists(resource, tables, data_dir)
+    problems += _check_weighing(tables, data_dir)
     return Report(tables, sorted(problems), keys_checked)
 
 
@@ -186,7 +191,7 @@ def _validate_resource(
             continue
         row: dict[str, Any] = {}
         for field, raw in zip(fields, values):
-            value, cell_problems = _check_cell(field, raw)
+            value, cell_problems = _check_cell(field, raw, resource["name"])
             problems += [Problem(shown, line, field["name"], m) for m in cell_problems]
             if field["name"] in SOURCE_KEY_FIELDS and raw and not cell_problems:
                 for key in raw.split(";"):
@@ -265,7 +270,7 @@ def _check_header(header: list[str], names: list[str], shown: str, line: int) ->
     return problems
 
 
-def _check_cell(field: dict[str, Any], raw: str) -> tuple[Any, list[str]]:
+def _check_cell(field: dict[str, Any], raw: str, resource: str = "") -> tuple[Any, list[str]]:
     """Parse one value by its field's type and check its constraints."""
     constraints = field.get("constraints", {})
     if raw != raw.strip():
@@ -306,8 +311,9 @@ def _check_cell(field: dict[str, Any], raw: str) -> tuple[Any, list[str]]:
         messages.append(f"too short: {len(raw)} characters, at least {constraints['minLength']}")
     if "maxLength" in constraints and len(raw) > constraints["maxLength"]:
         messages.append(f"too long: {len(raw)} characters, at most {constraints['maxLength']}")
-    if field["name"] in WORD_LIMITS:
-        least, most = WORD_LIMITS[field["name"]]
+    limits = WORD_LIMITS.get(f"{resource}.{field['name']}") or WORD_LIMITS.get(field["name"])
+    if limits:
+        least, most = limits
         words = len(raw.split())
         if least is not None and words < least:
             messages.append(f"{words} words: at least {least} are needed")
@@ -427,4 +433,47 @@ def _check_id_lists(resource: dict[str, Any], tables: dict[str, Table], data_dir
                     problems.append(Problem(shown, line, field,
                                             f"'{item}' belongs to episode '{by_id[item].get('episode_id')}', "
                                             f"not '{row['episode_id']}'"))
+    return problems
+
+
+def _check_weighing(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
+    """Rules across the weighing files: complete grids, priors summing to 1,
+    and the typology's predictions agreeing with the episode codings."""
+    problems: list[Problem] = []
+    hypotheses = tables.get("hypotheses")
+    if hypotheses is None:
+        return problems
+    names = [r["hypothesis_id"] for r in hypotheses.rows]
+    grids = (("priors", "episodes", "episode_id"), ("predictions", "episodes", "episode_id"),
+             ("likelihoods", "evidence", "evidence_id"))
+    for resource, owner, key in grids:
+        table, owners = tables.get(resource), tables.get(owner)
+        if table is None or owners is None:
+            continue
+        shown = _shown_path(table.path, data_dir)
+        have = {(r[key], r["hypothesis_id"]) for r in table.rows}
+        for row in owners.rows:
+            missing = [h for h in names if (row[key], h) not in have]
+            if missing:
+                problems.append(Problem(shown, 1, key, f"no row for {key} '{row[key]}' and {', '.join(missing)}"))
+    priors = tables.get("priors")
+    if priors is not None:
+        shown = _shown_path(priors.path, data_dir)
+        totals: dict[str, tuple[float, int]] = {}
+        for row, line in zip(priors.rows, priors.lines):
+            total, first = totals.get(row["episode_id"], (0.0, line))
+            totals[row["episode_id"]] = (total + (row["prior"] or 0), first)
+        for episode, (total, line) in totals.items():
+            if abs(total - 1) > 1e-6:
+                problems.append(Problem(shown, line, "prior", f"the priors of '{episode}' sum to {total:.4g}, not 1"))
+    predictions, episodes = tables.get("predictions"), tables.get("episodes")
+    if predictions is not None and episodes is not None:
+        shown = _shown_path(predictions.path, data_dir)
+        coded = {r["episode_id"]: r["predicted_response"] for r in episodes.rows}
+        for row, line in zip(predictions.rows, predictions.lines):
+            if row["hypothesis_id"] == "H_TYP" and row["episode_id"] in coded and \
+                    row["predicted_response"] != coded[row["episode_id"]]:
+                problems.append(Problem(shown, line, "predicted_response",
+                                        f"'{row['predicted_response']}' but episodes.csv predicts "
+                                        f"'{coded[row['episode_id']]}' for '{row['episode_id']}'"))
     return problems

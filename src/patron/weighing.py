@@ -20,6 +20,8 @@ import math
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
+import pandas as pd
+
 Likelihoods = Mapping[str, float]  # hypothesis -> P(E | H) for one item
 
 # A display convention, not a finding: how large a weight counts as "large"
@@ -140,3 +142,87 @@ def most_influential(priors: Mapping[str, float], items: Sequence[Likelihoods], 
     full = posteriors(priors, items)[hypothesis]
     shifts = [abs(p[hypothesis] - full) for p in leave_one_out(priors, items)]
     return sorted(range(len(items)), key=lambda i: -shifts[i])[:n]
+
+
+# --- From the data files ----------------------------------------------------------------
+# The functions below read the validated frames of priors.csv, likelihoods.csv,
+# evidence.csv and hypotheses.csv, and apply the arithmetic above episode by episode,
+# weighing items in the order evidence.csv lists them.
+
+
+def episode_priors(priors: pd.DataFrame, episode_id: str, order: Sequence[str]) -> dict[str, float]:
+    """The priors of one episode, in hypothesis order."""
+    mine = priors[priors.episode_id == episode_id].set_index("hypothesis_id")["prior"]
+    return {h: float(mine[h]) for h in order}
+
+
+def episode_items(likelihoods: pd.DataFrame, evidence: pd.DataFrame, episode_id: str,
+                  order: Sequence[str]) -> tuple[list[str], list[dict[str, float]]]:
+    """The evidence ids of an episode and, for each, P(E | H) by hypothesis."""
+    ids = list(evidence.loc[evidence.episode_id == episode_id, "evidence_id"])
+    table = likelihoods.pivot(index="evidence_id", columns="hypothesis_id", values="likelihood")
+    return ids, [{h: float(table.loc[i, h]) for h in order} for i in ids]
+
+
+def posterior_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidence: pd.DataFrame,
+                    hypotheses: Sequence[str]) -> pd.DataFrame:
+    """Prior, posterior and weight of evidence against the strongest rival,
+    for every episode and hypothesis (the content of data/derived/posteriors.csv)."""
+    rows = []
+    for episode_id in dict.fromkeys(evidence.episode_id):
+        prior = episode_priors(priors, episode_id, hypotheses)
+        _, items = episode_items(likelihoods, evidence, episode_id, hypotheses)
+        post = posteriors(prior, items)
+        for h in hypotheses:
+            rival = max((r for r in hypotheses if r != h), key=lambda r: post[r])
+            weight = sum(weight_db(it[h], it[rival]) for it in items)
+            rows.append({"episode_id": episode_id, "hypothesis_id": h, "prior": round(prior[h], 6),
+                         "posterior": round(post[h], 6), "weight_db": round(weight, 3)})
+    return pd.DataFrame(rows)
+
+
+def item_weights(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypotheses: Sequence[str],
+                 reference: str) -> pd.DataFrame:
+    """The weight of every item for ``reference`` against each rival, in decibans,
+    with the item's running total within its episode."""
+    table = likelihoods.pivot(index="evidence_id", columns="hypothesis_id", values="likelihood")
+    rows = []
+    for episode_id, items in evidence.groupby("episode_id", sort=False):
+        running = {r: 0.0 for r in hypotheses if r != reference}
+        for position, item in enumerate(items.itertuples(), start=1):
+            for rival in running:
+                w = weight_db(table.loc[item.evidence_id, reference], table.loc[item.evidence_id, rival])
+                running[rival] += w
+                rows.append({"episode_id": episode_id, "evidence_id": item.evidence_id, "position": position,
+                             "rival": rival, "weight_db": round(w, 3), "cumulative_db": round(running[rival], 3),
+                             "claim": item.claim, "test": van_evera(table.loc[item.evidence_id, reference],
+                                                                    table.loc[item.evidence_id, rival]).value})
+    return pd.DataFrame(rows)
+
+
+def sensitivity_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidence: pd.DataFrame,
+                      hypotheses: Sequence[str], focus: str,
+                      prior_sets: Mapping[str, Mapping[str, float]], scales: Sequence[float],
+                      n_influential: int = 3) -> pd.DataFrame:
+    """The posterior of ``focus`` in every episode under varied judgements:
+    each named set of priors, each likelihood-ratio scale, and with each of the
+    ``n_influential`` most influential items left out in turn."""
+    rows = []
+    for episode_id in dict.fromkeys(evidence.episode_id):
+        prior = episode_priors(priors, episode_id, hypotheses)
+        ids, items = episode_items(likelihoods, evidence, episode_id, hypotheses)
+        rows.append({"episode_id": episode_id, "analysis": "as judged", "variant": "as judged",
+                     "posterior": posteriors(prior, items)[focus]})
+        for name, alt_prior in prior_sets.items():
+            rows.append({"episode_id": episode_id, "analysis": "priors", "variant": name,
+                         "posterior": posteriors(dict(alt_prior), items)[focus]})
+        for s in scales:
+            rows.append({"episode_id": episode_id, "analysis": "ratio scale", "variant": f"×{s:g}",
+                         "posterior": posteriors(prior, items, scale=s)[focus]})
+        for i in most_influential(prior, items, focus, n=n_influential):
+            rest = [it for j, it in enumerate(items) if j != i]
+            rows.append({"episode_id": episode_id, "analysis": "leave one out", "variant": f"without {ids[i]}",
+                         "posterior": posteriors(prior, rest)[focus]})
+    frame = pd.DataFrame(rows)
+    frame["posterior"] = frame["posterior"].round(4)
+    return frame

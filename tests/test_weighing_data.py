@@ -1,0 +1,84 @@
+"""The weighing data: hypotheses, priors, predictions and likelihoods, and the
+posteriors derived from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from patron import classify
+from patron.data import load_episodes, load_evidence, load_hypotheses, load_likelihoods, load_predictions, load_priors
+from patron.paths import DATA_DIR
+from patron.weighing import posterior_table
+from test_case_data import line_of
+from test_validate import run_cli, set_cell
+
+
+def test_at_least_four_rivals_in_every_episode() -> None:
+    hypotheses = list(load_hypotheses().hypothesis_id)
+    assert len(hypotheses) >= 4 and hypotheses[0] == "H_TYP"
+    priors = load_priors()
+    for episode_id in load_episodes().episode_id:
+        assert set(priors[priors.episode_id == episode_id].hypothesis_id) == set(hypotheses)
+
+
+def test_the_typology_predicts_what_classify_gives() -> None:
+    episodes = load_episodes().set_index("episode_id")
+    for row in load_predictions().query("hypothesis_id == 'H_TYP'").itertuples():
+        ep = episodes.loc[row.episode_id]
+        assert row.predicted_response == classify(ep.entrapment, ep.control)
+
+
+def test_committed_posteriors_follow_from_the_inputs() -> None:
+    """data/derived/posteriors.csv is exactly what the priors and likelihoods give."""
+    order = list(load_hypotheses().hypothesis_id)
+    recomputed = posterior_table(load_priors(), load_likelihoods(), load_evidence(), order)
+    committed = pd.read_csv(DATA_DIR / "derived" / "posteriors.csv")
+    pd.testing.assert_frame_equal(committed, recomputed, check_dtype=False, atol=1e-9, rtol=0)
+    assert committed.groupby("episode_id").posterior.sum().round(4).eq(1).all()
+
+
+def _priors_not_summing(d: Path) -> str:
+    set_cell(d / "priors.csv", 2, "prior", "0.3")
+    return "data/priors.csv:2:prior: the priors of 'p1-nuclear-1970-76' sum to 1.1, not 1"
+
+
+def _missing_likelihood(d: Path) -> str:
+    lines = (d / "likelihoods.csv").read_text(encoding="utf-8").split("\n")
+    (d / "likelihoods.csv").write_text("\n".join(lines[:2] + lines[3:]), encoding="utf-8")
+    return "data/likelihoods.csv:1:evidence_id: no row for evidence_id 'V001' and H_BS"
+
+
+def _zero_likelihood(d: Path) -> str:
+    set_cell(d / "likelihoods.csv", 3, "likelihood", "0")
+    return "data/likelihoods.csv:3:likelihood: 0 is below the minimum 0.001"
+
+
+def _likelihood_above_one(d: Path) -> str:
+    set_cell(d / "likelihoods.csv", 4, "likelihood", "1.2")
+    return "data/likelihoods.csv:4:likelihood: 1.2 is above the maximum 1"
+
+
+def _typology_prediction_wrong(d: Path) -> str:
+    line = line_of(d / "predictions.csv", "p1-nuclear-1970-76")
+    set_cell(d / "predictions.csv", line, "predicted_response", "bystanding")
+    return f"data/predictions.csv:{line}:predicted_response: 'bystanding' but episodes.csv predicts 'restraint'"
+
+
+def _unknown_hypothesis(d: Path) -> str:
+    set_cell(d / "priors.csv", 3, "hypothesis_id", "H_XYZ")
+    return "data/priors.csv:3:hypothesis_id: 'H_XYZ' not found in hypotheses.hypothesis_id"
+
+
+CASES = {f.__name__.strip("_"): f for f in (_priors_not_summing, _missing_likelihood, _zero_likelihood,
+                                            _likelihood_above_one, _typology_prediction_wrong, _unknown_hypothesis)}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_weighing_rules_are_enforced(case: str, data_copy: Path) -> None:
+    expected = CASES[case](data_copy / "data")
+    done = run_cli(data_copy)
+    assert done.returncode == 1, f"{case}: accepted"
+    assert expected in done.stdout, f"{case}: expected {expected!r} in\n{done.stdout}"
