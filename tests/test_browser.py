@@ -80,3 +80,10 @@ def test_the_posterior_explorer_has_working_sliders(site) -> None:
     dom = BeautifulSoup(offline_dom(page.as_uri()), "html.parser")
     sliders = dom.select("div.patron-vega input[type=range]")
     assert len(sliders) >= 2, "the explorer's sliders did not render"
+
+
+def test_search_works_offline(site) -> None:
+    """The search page, which keeps the search index, finds a word from the book."""
+    dom = BeautifulSoup(offline_dom((site.html / "search.html").as_uri() + "?q=Wickham"), "html.parser")
+    results = dom.select("#search-results li, ul.search li")
+    assert results, "search found nothing for 'Wickham'"

@@ -115,6 +115,8 @@ def test_unused_theme_assets_are_not_loaded(site) -> None:
         srcs = " ".join(loaded_urls(soup(page)))
         assert "sphinx-thebe" not in srcs, page.name
         assert "fontawesome.js" not in srcs, page.name
+        if page.name != "search.html":
+            assert "searchindex.js" not in srcs, page.name
         if 'class="sd-' not in page.read_text(encoding="utf-8"):
             assert "sphinx-design.min.css" not in srcs and "design-tabs.js" not in srcs, page.name
 

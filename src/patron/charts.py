@@ -280,8 +280,16 @@ def episodes_grid(episodes: pd.DataFrame) -> alt.LayerChart:
 
 
 def item_weights_chart(weights: pd.DataFrame, reference: str) -> alt.Chart:
-    """Every evidence item's weight for the reference hypothesis against each rival."""
-    chart = alt.Chart(weights).mark_circle(size=60, opacity=0.75).encode(
+    """Every evidence item's weight for the reference hypothesis against each rival.
+
+    Each item's claim is stored once and looked up for the tooltip, rather than
+    repeated for every rival, to keep the page light.
+    """
+    claims = weights[["evidence_id", "claim"]].drop_duplicates("evidence_id")
+    slim = weights[["episode_id", "evidence_id", "rival", "weight_db", "test"]]
+    chart = alt.Chart(slim).transform_lookup(
+        lookup="evidence_id", from_=alt.LookupData(claims, key="evidence_id", fields=["claim"]),
+    ).mark_circle(size=60, opacity=0.75).encode(
         x=alt.X("weight_db:Q", title=f"Weight for {reference} against the rival (decibans)"),
         y=alt.Y("episode_id:N", title=None, sort=list(dict.fromkeys(weights.episode_id))),
         yOffset=alt.YOffset("rival:N"),
@@ -304,7 +312,8 @@ def item_weights_chart(weights: pd.DataFrame, reference: str) -> alt.Chart:
 
 def cumulative_chart(weights: pd.DataFrame, reference: str) -> alt.FacetChart:
     """Running log-odds of the reference hypothesis against each rival, item by item, per episode."""
-    chart = alt.Chart(weights).mark_line(point=True).encode(
+    slim = weights[["episode_id", "evidence_id", "position", "rival", "cumulative_db"]]
+    chart = alt.Chart(slim).mark_line(point=True).encode(
         x=alt.X("position:Q", title="Evidence item, in order", axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("cumulative_db:Q", title=f"Log-odds for {reference} (dB)"),
         color=alt.Color("rival:N", title="Against"),

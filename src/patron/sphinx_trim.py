@@ -17,6 +17,9 @@ A stock Jupyter Book 1 site carries weight that no reader of this book needs:
   code (thebe) is switched off in ``_config.yml``, so nothing calls them.
   Their inline configuration goes too: Jupyter Book 1 writes it twice, which
   is a JavaScript error (``THEBE_JS_URL`` declared twice) on every page.
+- The search index and search tools on every page but the search page. The
+  theme loads them everywhere only for search-as-you-type, which is off here
+  (its script returns before using them); the search page keeps them.
 
 The site test checks that every local file a page refers to still exists, and
 the browser test that every chart still draws and that no page raises a
@@ -40,6 +43,8 @@ THEBE_TAGS = re.compile(
     r'|script[^>]*src="[^"]*_static/sphinx-thebe\.js[^"]*"[^>]*></script>'
     r'|script>const THEBE_JS_URL[^<]*</script>'
     r'|script type="text/x-thebe-config">.*?</script>)', re.DOTALL)
+SEARCH_TAGS = re.compile(
+    r'\s*<script[^>]*src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)[^"]*"[^>]*></script>')
 MATHJAX_KEEP = {
     "tex-chtml.js",  # what mathjax_path points at
     "input/tex",  # TeX extensions that tex-chtml autoloads
@@ -48,21 +53,23 @@ MATHJAX_KEEP = {
 }
 
 
-def _trim_page(text: str) -> str:
+def _trim_page(text: str, is_search_page: bool = False, search_as_you_type: bool = False) -> str:
     """Remove the script and style tags this page never needs."""
     text = FONTAWESOME_TAG.sub("", text)
+    if not is_search_page and not search_as_you_type:
+        text = SEARCH_TAGS.sub("", text)
     text = THEBE_TAGS.sub("", text)
     if not USES_DESIGN.search(text):
         text = DESIGN_TAGS.sub("", text)
     return text
 
 
-def _trim_pages(outdir: Path) -> None:
+def _trim_pages(outdir: Path, search_as_you_type: bool) -> None:
     for page in outdir.rglob("*.html"):
         if "_static" in page.relative_to(outdir).parts:
             continue  # theme template fragments, not pages
         text = page.read_text(encoding="utf-8")
-        trimmed = _trim_page(text)
+        trimmed = _trim_page(text, page.relative_to(outdir).as_posix() == "search.html", search_as_you_type)
         if trimmed != text:
             page.write_text(trimmed, encoding="utf-8")
 
@@ -100,7 +107,8 @@ def trim(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    _trim_pages(outdir)
+    options = app.config.html_theme_options or {}
+    _trim_pages(outdir, bool(options.get("search_as_you_type", False)))
     _drop_fontawesome(outdir)
     _drop_source_maps(outdir)
     _trim_mathjax(outdir)
