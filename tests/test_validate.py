@@ -26,6 +26,14 @@ def test_committed_data_passes() -> None:
     assert done.stdout.startswith("OK: ") and done.stdout.count("\n") == 1
 
 
+def assert_rejected(root: Path, expected: str, case: str = "") -> None:
+    """The validator must exit 1 and report ``expected`` (file:line:column: message)."""
+    done = run_cli(root)
+    assert done.returncode == 1, f"{case}: accepted\n{done.stdout}"
+    assert expected in done.stdout, f"{case}: expected {expected!r} in\n{done.stdout}"
+    assert "OK:" not in done.stdout
+
+
 def replace_line(path: Path, line: int, old: str, new: str) -> None:
     """Change the first `old` on a given physical line (1 = header) of a CSV."""
     lines = path.read_bytes().split(b"\n")
@@ -95,10 +103,7 @@ CASES = {
 def test_bad_input_is_rejected_with_file_line_and_column(case: str, data_copy: Path) -> None:
     breaker, expected = CASES[case]
     breaker(data_copy / "data")
-    done = run_cli(data_copy)
-    assert done.returncode == 1, f"{case}: accepted\n{done.stdout}"
-    assert expected in done.stdout, f"{case}: expected {expected!r} in\n{done.stdout}"
-    assert "OK:" not in done.stdout
+    assert_rejected(data_copy, expected, case)
 
 
 def test_bad_encoding_names_line_and_column(data_copy: Path) -> None:
