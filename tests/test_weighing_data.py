@@ -79,3 +79,42 @@ CASES = {f.__name__.strip("_"): f for f in (_priors_not_summing, _missing_likeli
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_weighing_rules_are_enforced(case: str, data_copy: Path) -> None:
     assert_rejected(data_copy, CASES[case](data_copy / "data"), case)
+
+
+def explorer_bars(prior_focus: float, ratio_scale: float) -> dict[tuple[str, str], float]:
+    """Render the in-page explorer with Vega (via vl-convert) at the given slider
+    values, and read each bar's posterior back from its accessible label."""
+    import re
+
+    import vl_convert
+
+    from patron.charts import posterior_explorer
+    from patron.weighing import total_weights
+
+    order = list(load_hypotheses().hypothesis_id)
+    totals = total_weights(load_likelihoods(), load_evidence(), order, reference="H_TYP")
+    spec = posterior_explorer(totals, "H_TYP").to_dict()
+    for param in spec["params"]:
+        param["value"] = {"prior_focus": prior_focus, "ratio_scale": ratio_scale}[param["name"]]
+    svg = vl_convert.vegalite_to_svg(spec, vl_version="v6_4")
+    bars = {}
+    for label in re.findall(r'aria-label="(Posterior probability: [^"]*)"', svg):
+        fields = dict(part.split(": ", 1) for part in label.split("; "))
+        bars[(fields["episode_id"], fields["hypothesis_id"])] = float(fields["Posterior probability"])
+    return bars
+
+
+@pytest.mark.parametrize(("prior_focus", "ratio_scale"), [(0.2, 1.0), (0.5, 0.5), (0.05, 2.0)])
+def test_the_explorer_computes_what_the_analysis_computes(prior_focus: float, ratio_scale: float) -> None:
+    """Moving the sliders moves the posteriors, exactly as patron.weighing says it should."""
+    from patron.weighing import episode_items, posteriors
+
+    evidence, likelihoods = load_evidence(), load_likelihoods()
+    order = list(load_hypotheses().hypothesis_id)
+    bars = explorer_bars(prior_focus, ratio_scale)
+    prior = {h: (prior_focus if h == "H_TYP" else (1 - prior_focus) / (len(order) - 1)) for h in order}
+    for episode_id in dict.fromkeys(evidence.episode_id):
+        _, items = episode_items(likelihoods, evidence, episode_id, order)
+        expected = posteriors(prior, items, scale=ratio_scale)
+        for h in order:
+            assert bars[(episode_id, h)] == pytest.approx(expected[h], abs=1e-6), (episode_id, h)

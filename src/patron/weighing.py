@@ -226,3 +226,17 @@ def sensitivity_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidence:
     frame = pd.DataFrame(rows)
     frame["posterior"] = frame["posterior"].round(4)
     return frame
+
+
+def total_weights(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypotheses: Sequence[str],
+                  reference: str) -> pd.DataFrame:
+    """Per episode and hypothesis, the summed weight of the episode's evidence for that
+    hypothesis against ``reference`` (0 for the reference itself), unrounded: the data
+    the in-page explorer recomputes posteriors from."""
+    rows = []
+    for episode_id in dict.fromkeys(evidence.episode_id):
+        _, items = episode_items(likelihoods, evidence, episode_id, hypotheses)
+        for h in hypotheses:
+            rows.append({"episode_id": episode_id, "hypothesis_id": h,
+                         "weight_db": sum(weight_db(it[h], it[reference]) for it in items)})
+    return pd.DataFrame(rows)
