@@ -81,21 +81,22 @@ def test_weighing_rules_are_enforced(case: str, data_copy: Path) -> None:
     assert_rejected(data_copy, CASES[case](data_copy / "data"), case)
 
 
-def explorer_bars(prior_focus: float, ratio_scale: float) -> dict[tuple[str, str], float]:
-    """Render the in-page explorer with Vega (via vl-convert) at the given slider
-    values, and read each bar's posterior back from its accessible label."""
+def explorer_bars(group: str, prior_focus: float, ratio_scale: float) -> dict[tuple[str, str], float]:
+    """Render the in-page explorer with Vega (via vl-convert) at the given menu and
+    slider values, and read each bar's posterior back from its accessible label."""
     import re
 
     import vl_convert
 
     from patron.charts import posterior_explorer
-    from patron.weighing import total_weights
+    from patron.weighing import group_total_weights
 
     order = list(load_hypotheses().hypothesis_id)
-    totals = total_weights(load_likelihoods(), load_evidence(), order, reference="H_TYP")
+    totals = group_total_weights(load_likelihoods(), load_evidence(), order, reference="H_TYP")
     spec = posterior_explorer(totals, "H_TYP").to_dict()
     for param in spec["params"]:
-        param["value"] = {"prior_focus": prior_focus, "ratio_scale": ratio_scale}[param["name"]]
+        param["value"] = {"evidence_group": group, "prior_focus": prior_focus,
+                          "ratio_scale": ratio_scale}[param["name"]]
     svg = vl_convert.vegalite_to_svg(spec, vl_version="v6_4")
     bars = {}
     for label in re.findall(r'aria-label="(Posterior probability: [^"]*)"', svg):
@@ -104,17 +105,22 @@ def explorer_bars(prior_focus: float, ratio_scale: float) -> dict[tuple[str, str
     return bars
 
 
-@pytest.mark.parametrize(("prior_focus", "ratio_scale"), [(0.2, 1.0), (0.5, 0.5), (0.05, 2.0)])
-def test_the_explorer_computes_what_the_analysis_computes(prior_focus: float, ratio_scale: float) -> None:
-    """Moving the sliders moves the posteriors, exactly as patron.weighing says it should."""
-    from patron.weighing import episode_items, posteriors
+@pytest.mark.parametrize(("group", "prior_focus", "ratio_scale"),
+                         [("all items", 0.2, 1.0), ("response items", 0.5, 0.5),
+                          ("US-perceiver items", 0.05, 2.0), ("perception items", 0.3, 1.0)])
+def test_the_explorer_computes_what_the_analysis_computes(group: str, prior_focus: float,
+                                                          ratio_scale: float) -> None:
+    """Choosing the evidence and moving the sliders moves the posteriors exactly as
+    patron.weighing says it should."""
+    from patron.weighing import episode_items, in_group, posteriors
 
     evidence, likelihoods = load_evidence(), load_likelihoods()
     order = list(load_hypotheses().hypothesis_id)
-    bars = explorer_bars(prior_focus, ratio_scale)
+    bars = explorer_bars(group, prior_focus, ratio_scale)
     prior = {h: (prior_focus if h == "H_TYP" else (1 - prior_focus) / (len(order) - 1)) for h in order}
+    chosen = evidence[in_group(evidence, group)]
     for episode_id in dict.fromkeys(evidence.episode_id):
-        _, items = episode_items(likelihoods, evidence, episode_id, order)
+        _, items = episode_items(likelihoods, chosen, episode_id, order)
         expected = posteriors(prior, items, scale=ratio_scale)
         for h in order:
-            assert bars[(episode_id, h)] == pytest.approx(expected[h], abs=1e-6), (episode_id, h)
+            assert bars[(episode_id, h)] == pytest.approx(expected[h], abs=1e-6), (episode_id, group, h)

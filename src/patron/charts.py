@@ -370,20 +370,27 @@ def sensitivity_chart(sensitivity: pd.DataFrame, focus: str) -> alt.Chart:
 
 
 def posterior_explorer(totals: pd.DataFrame, focus: str) -> alt.Chart:
-    """Interactive: move the focus hypothesis's prior and a likelihood-ratio scale, and watch
-    the posteriors update. Runs in the browser (Vega-Lite parameters bound to sliders); no kernel.
+    """Interactive: choose the evidence group, move the focus hypothesis's prior and a
+    likelihood-ratio scale, and watch the posteriors update. Runs in the browser (Vega-Lite
+    parameters bound to inputs); no kernel.
 
-    ``totals`` holds, per episode and hypothesis, the summed weight of the episode's evidence
-    against the focus hypothesis (``weight_db``; 0 for the focus itself).
+    ``totals`` holds, per evidence group, episode and hypothesis, the summed weight of the
+    group's items in the episode against the focus hypothesis (``weight_db``; 0 for the
+    focus itself), as :func:`patron.weighing.group_total_weights` returns it.
     """
     n = totals.hypothesis_id.nunique()
+    groups = list(dict.fromkeys(totals.group))
+    group = alt.param(name="evidence_group", value=groups[0],
+                      bind=alt.binding_select(options=groups, name="Weigh "))
     prior = alt.param(name="prior_focus", value=round(1 / n, 2),
                       bind=alt.binding_range(min=0.02, max=0.9, step=0.01, name=f"Prior of {focus} "))
     scale = alt.param(name="ratio_scale", value=1,
                       bind=alt.binding_range(min=0, max=2, step=0.1, name="Scale every likelihood ratio by "))
-    chart = alt.Chart(totals).transform_calculate(
+    chart = alt.Chart(totals).transform_filter(
+        "datum.group == evidence_group"
+    ).transform_calculate(
         prior=f"datum.hypothesis_id == '{focus}' ? prior_focus : (1 - prior_focus) / {n - 1}",
-        odds=f"datum.prior * pow(10, ratio_scale * datum.weight_db / 10)",
+        odds="datum.prior * pow(10, ratio_scale * datum.weight_db / 10)",
     ).transform_joinaggregate(total="sum(odds)", groupby=["episode_id"]).transform_calculate(
         posterior="datum.odds / datum.total").mark_bar().encode(
         x=alt.X("posterior:Q", title="Posterior probability", scale=alt.Scale(domain=[0, 1]), stack="zero"),
@@ -392,9 +399,10 @@ def posterior_explorer(totals: pd.DataFrame, focus: str) -> alt.Chart:
         order=alt.Order("hypothesis_id:N"),
         tooltip=[alt.Tooltip("episode_id:N", title="Episode"), alt.Tooltip("hypothesis_id:N", title="Hypothesis"),
                  alt.Tooltip("posterior:Q", format=".3f")],
-    ).add_params(prior, scale).properties(width=440, height=alt.Step(24))
+    ).add_params(group, prior, scale).properties(width=440, height=alt.Step(24))
     description = (f"Interactive stacked bars, one per episode, splitting the probability among the hypotheses. "
-                   f"Two sliders set the prior of {focus} (the other hypotheses share the rest equally) and a "
-                   f"factor that scales every likelihood ratio on the log scale (0 removes the evidence, 1 is as "
-                   f"judged, 2 doubles its weight in decibans); the bars recompute in the page.")
+                   f"A menu chooses which evidence is weighed ({', '.join(groups)}); two sliders set the prior "
+                   f"of {focus} (the other hypotheses share the rest equally) and a factor that scales every "
+                   f"likelihood ratio on the log scale (0 removes the evidence, 1 is as judged, 2 doubles its "
+                   f"weight in decibans); the bars recompute in the page.")
     return _described(chart, description)

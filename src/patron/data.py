@@ -92,13 +92,8 @@ def load_likelihoods() -> pd.DataFrame:
 
 
 def write_posteriors(frame: pd.DataFrame, data_dir: Path = DATA_DIR) -> Path:
-    """Write ``data/derived/posteriors.csv``; unchanged content leaves the file untouched."""
-    path = data_dir / "derived" / "posteriors.csv"
-    path.parent.mkdir(exist_ok=True)
-    text = frame.to_csv(index=False, lineterminator="\n")
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-    return path
+    """Write ``data/derived/posteriors.csv`` (see :func:`write_derived`)."""
+    return write_derived(frame, "posteriors", data_dir)
 
 
 def source_keys(cell: str | None) -> list[str]:
@@ -172,3 +167,22 @@ def resources(data_dir: Path = DATA_DIR) -> list[dict]:
 
     descriptor = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
     return [{k: r.get(k, "") for k in ("name", "path", "title", "description")} for r in descriptor["resources"]]
+
+
+def load_segmentations() -> pd.DataFrame:
+    """Alternative cuts of the case for the segmentation sensitivity (``data/segmentations.csv``)."""
+    return load_table("segmentations")
+
+
+def write_derived(frame: pd.DataFrame, name: str, data_dir: Path = DATA_DIR) -> Path:
+    """Write ``data/derived/<name>.csv``; unchanged content leaves the file untouched.
+
+    Derived files are written by the chapter that computes them and recomputed by a
+    test, so a reader can trust that the file and the analysis agree.
+    """
+    path = data_dir / "derived" / f"{name}.csv"
+    path.parent.mkdir(exist_ok=True)
+    text = frame.to_csv(index=False, lineterminator="\n")
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path

@@ -16,6 +16,13 @@ checks the standard cannot express:
 - an episode's ``predicted_response`` must be what :func:`patron.classify`
   returns for its ``entrapment`` and ``control`` codings, and so must the
   typology's row in ``predictions.csv``;
+- an episode's ``entrapment`` and ``control`` must be what the coding rule
+  (:mod:`patron.coding`) gives from its eligible evidence items;
+- an evidence item carries ``indicates`` exactly when it bears on entrapment
+  or control and was stated on or before its episode's ``decided_on``: a
+  response or threat item never does, and an item stated after the decision
+  is context and cannot be a coding item;
+- a ``read_via`` key must exist in ``references.bib``, like a source key;
 - the priors of an episode must sum to 1, and there must be a prior and a
   prediction for every episode and hypothesis, and a likelihood for every
   evidence item and hypothesis;
@@ -45,9 +52,13 @@ from patron.paths import BIBLIOGRAPHY, DATA_DIR
 PARTIAL_DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 PRECISION_PARTS = {"year": 1, "month": 2, "day": 3}
 # Fields that list citation keys, separated by semicolons.
-SOURCE_KEY_FIELDS = {"source_keys", "sources_a", "sources_b"}
+SOURCE_KEY_FIELDS = {"source_keys", "sources_a", "sources_b", "read_via"}
 # Fields that list ids of another resource: field -> (resource, its id field).
-ID_LIST_FIELDS = {"evidence_ids": ("evidence", "evidence_id")}
+ID_LIST_FIELDS = {"evidence_ids": ("evidence", "evidence_id"), "episode_ids": ("episodes", "episode_id")}
+# Partial-date fields with a precision field of their own (others use date_precision).
+OWN_PRECISION = {"stated_on": "stated_precision", "decided_on": "decided_precision"}
+# What `indicates` may be set on.
+CODED_DIMENSIONS = {"entrapment", "control"}
 # Word count rules: "resource.field" or "field" (any resource) -> (at least, at most).
 WORD_LIMITS = {"excerpt": (None, 40), "episodes.rationale": (25, None)}
 KEY_LIST = re.compile(r"^[A-Za-z0-9_:\-]+(;[A-Za-z0-9_:\-]+)*$")
@@ -144,6 +155,7 @@ def validate_package(data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -
         problems += _check_foreign_keys(resource, tables, data_dir)
         problems += _check_id_lists(resource, tables, data_dir)
     problems += _check_weighing(tables, data_dir)
+    problems += _check_codings(tables, data_dir)
     return Report(tables, sorted(problems), keys_checked)
 
 
@@ -339,10 +351,13 @@ def _check_row(row: dict[str, Any]) -> list[tuple[str, str]]:
             found.append(("predicted_response",
                           f"'{row['predicted_response']}' but classify({row['entrapment']!r}, "
                           f"{row['control']!r}) gives '{expected}'"))
-    precision = row.get("date_precision")
+    if "indicates" in row and row.get("indicates") and row.get("bears_on") not in CODED_DIMENSIONS | {None}:
+        found.append(("indicates", f"'{row['indicates']}' is set on a {row['bears_on']} item: only entrapment "
+                                   "and control items indicate a level"))
     for name, value in row.items():
-        if not isinstance(value, str) or name == "date_precision":
+        if not isinstance(value, str) or name in {"date_precision", *OWN_PRECISION.values()}:
             continue
+        precision = row.get(OWN_PRECISION.get(name, "date_precision"))
         match = PARTIAL_DATE.fullmatch(value)
         if match is None or not _is_date_field(name):
             continue
@@ -359,7 +374,7 @@ def _check_row(row: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _is_date_field(name: str) -> bool:
-    return name in {"date", "start", "end"} or name.endswith("_date")
+    return name in {"date", "start", "end", *OWN_PRECISION} or name.endswith("_date")
 
 
 def _check_unique(
@@ -429,7 +444,8 @@ def _check_id_lists(resource: dict[str, Any], tables: dict[str, Table], data_dir
                     continue
                 if item not in by_id:
                     problems.append(Problem(shown, line, field, f"'{item}' not found in {target_name}.{target_id}"))
-                elif "episode_id" in row and by_id[item].get("episode_id") != row["episode_id"]:
+                elif "episode_id" in row and "episode_id" in by_id[item] and \
+                        by_id[item].get("episode_id") != row["episode_id"]:
                     problems.append(Problem(shown, line, field,
                                             f"'{item}' belongs to episode '{by_id[item].get('episode_id')}', "
                                             f"not '{row['episode_id']}'"))
@@ -477,3 +493,78 @@ def _check_weighing(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
                                         f"'{row['predicted_response']}' but episodes.csv predicts "
                                         f"'{coded[row['episode_id']]}' for '{row['episode_id']}'"))
     return problems
+
+
+def _check_codings(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
+    """Rules across evidence.csv and episodes.csv: which items may carry
+    ``indicates``, and episode codings equal to the coding rule's output."""
+    from patron.coding import US_SIDE, code_items, stated_in_time
+
+    evidence, episodes = tables.get("evidence"), tables.get("episodes")
+    if evidence is None or episodes is None or "indicates" not in {f["name"] for f in evidence.fields}:
+        return []
+    problems: list[Problem] = []
+    decided = {r["episode_id"]: (r["decided_on"], r["decided_precision"]) for r in episodes.rows
+               if _partial_date_ok(r["decided_on"], r["decided_precision"])}
+    shown = _shown_path(evidence.path, data_dir)
+    dated_ok = {}
+    for row, line in zip(evidence.rows, evidence.lines):
+        undated = not row["stated_on"] and not row["stated_precision"]
+        if (row["stated_on"] is None) != (row["stated_precision"] is None):
+            problems.append(Problem(shown, line, "stated_precision" if row["stated_on"] else "stated_on",
+                                    "stated_on and stated_precision are given together or not at all"))
+            continue
+        if undated and row["perceiver"] in US_SIDE:
+            problems.append(Problem(shown, line, "stated_on",
+                                    f"required for a US-side item ({row['perceiver']}): when was it stated?"))
+            continue
+        if row["episode_id"] not in decided or \
+                not (undated or _partial_date_ok(row["stated_on"], row["stated_precision"])):
+            continue  # reported elsewhere
+        on, precision = decided[row["episode_id"]]
+        in_time = not undated and stated_in_time(row["stated_on"], row["stated_precision"], on, precision)
+        dated_ok[row["evidence_id"]] = True
+        if row["bears_on"] in CODED_DIMENSIONS:
+            if in_time and not row["indicates"]:
+                problems.append(Problem(shown, line, "indicates",
+                                        f"required for a {row['bears_on']} item stated on or before the "
+                                        f"decision ({on}): 'high', 'low' or 'unclear'"))
+            if not in_time and row["indicates"]:
+                when = f"stated {row['stated_on']}" if not undated else "undated"
+                problems.append(Problem(shown, line, "indicates",
+                                        f"a coding item must be stated on or before its episode's decided_on "
+                                        f"({on}), but this one is {when}: leave indicates empty "
+                                        "to keep it as context"))
+    if problems:
+        return problems
+    shown_ep = _shown_path(episodes.path, data_dir)
+    import pandas as pd
+
+    frame = pd.DataFrame(evidence.rows)
+    for row, line in zip(episodes.rows, episodes.lines):
+        mine = frame[frame.episode_id == row["episode_id"]]
+        if mine.empty or row["episode_id"] not in decided or not all(dated_ok.get(i) for i in mine.evidence_id):
+            continue
+        for dimension, (coding, ids) in code_items(mine, row["decided_on"], row["decided_precision"]).items():
+            if row[dimension] != coding.level:
+                basis = f"{coding.n_high} high, {coding.n_low} low among eligible items {', '.join(ids) or '(none)'}"
+                problems.append(Problem(shown_ep, line, dimension,
+                                        f"'{row[dimension]}' but the coding rule gives '{coding.level}' ({basis})"))
+    return problems
+
+
+def _partial_date_ok(value: str | None, precision: str | None) -> bool:
+    """True when a partial date is well formed, real, and matches its precision."""
+    match = PARTIAL_DATE.fullmatch(value or "")
+    if match is None or precision not in PRECISION_PARTS:
+        return False
+    if sum(1 for g in match.group("y", "m", "d") if g) != PRECISION_PARTS[precision]:
+        return False
+    from patron.coding import earliest, latest
+
+    try:
+        earliest(value, precision)
+        latest(value, precision)
+    except ValueError:
+        return False
+    return True

@@ -240,3 +240,86 @@ def total_weights(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypotheses:
             rows.append({"episode_id": episode_id, "hypothesis_id": h,
                          "weight_db": sum(weight_db(it[h], it[reference]) for it in items)})
     return pd.DataFrame(rows)
+
+
+# --- Evidence groups and the whole case --------------------------------------------------
+# Which evidence a result rests on matters. The perception items are the ones the coding
+# rule reads to set the typology's prediction, so weighing them again as evidence for the
+# typology counts them twice; the response items test the prediction against what
+# Washington did. The groups below let every result be reported on each.
+
+EVIDENCE_GROUPS: dict[str, str] = {
+    "all items": "every evidence item of the episode",
+    "response items": "items recording what the US did, demanded, offered or agreed",
+    "perception items": "items on perceived entrapment or control, whoever the perceiver",
+    "US-perceiver items": "items recording the view of a US official or office, whatever they bear on",
+}
+
+
+def in_group(evidence: pd.DataFrame, group: str) -> pd.Series:
+    """Which rows of ``evidence`` belong to an evidence group (see EVIDENCE_GROUPS)."""
+    from patron.coding import US_SIDE
+
+    if group == "all items":
+        return pd.Series(True, index=evidence.index)
+    if group == "response items":
+        return evidence.bears_on == "response"
+    if group == "perception items":
+        return evidence.bears_on.isin(["entrapment", "control"])
+    if group == "US-perceiver items":
+        return evidence.perceiver.isin(sorted(US_SIDE))
+    raise KeyError(f"no evidence group {group!r}; choose from {list(EVIDENCE_GROUPS)}")
+
+
+def group_posterior_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidence: pd.DataFrame,
+                          hypotheses: Sequence[str], groups: Sequence[str] = tuple(EVIDENCE_GROUPS)) -> pd.DataFrame:
+    """Posteriors per episode and hypothesis from each evidence group in turn.
+
+    An episode with no item in a group keeps its prior for that group.
+    """
+    frames = []
+    for group in groups:
+        table = posterior_table(priors, likelihoods, evidence[in_group(evidence, group)], hypotheses)
+        missing = [e for e in dict.fromkeys(evidence.episode_id) if e not in set(table.episode_id)]
+        for episode_id in missing:
+            prior = episode_priors(priors, episode_id, hypotheses)
+            table = pd.concat([table, pd.DataFrame([{"episode_id": episode_id, "hypothesis_id": h,
+                                                      "prior": round(prior[h], 6), "posterior": round(prior[h], 6),
+                                                      "weight_db": 0.0} for h in hypotheses])])
+        order = {e: i for i, e in enumerate(dict.fromkeys(evidence.episode_id))}
+        table = table.sort_values("episode_id", key=lambda s: s.map(order), kind="stable")
+        frames.append(table.assign(group=group))
+    return pd.concat(frames, ignore_index=True)
+
+
+def whole_case(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypotheses: Sequence[str],
+               groups: Sequence[str] = tuple(EVIDENCE_GROUPS)) -> pd.DataFrame:
+    """Each hypothesis as one claim about the whole case: equal priors, then every item of
+    every episode in the group. This assumes the items are independent given the hypothesis,
+    across episodes as within them (dependent items were judged given earlier ones)."""
+    table = likelihoods.pivot(index="evidence_id", columns="hypothesis_id", values="likelihood")
+    prior = {h: 1 / len(hypotheses) for h in hypotheses}
+    rows = []
+    for group in groups:
+        ids = evidence.loc[in_group(evidence, group), "evidence_id"]
+        items = [{h: float(table.loc[i, h]) for h in hypotheses} for i in ids]
+        post = posteriors(prior, items)
+        odds = log_odds(prior, items, reference=hypotheses[0])
+        for h in hypotheses:
+            rows.append({"group": group, "hypothesis_id": h, "n_items": len(items),
+                         "log_odds_vs_first_db": round(odds[h], 3), "posterior": round(post[h], 6)})
+    return pd.DataFrame(rows)
+
+
+def group_total_weights(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypotheses: Sequence[str],
+                        reference: str, groups: Sequence[str] = tuple(EVIDENCE_GROUPS)) -> pd.DataFrame:
+    """:func:`total_weights` for each evidence group, with a ``group`` column: what the
+    in-page explorer switches between. An episode with no item in a group weighs 0."""
+    frames = []
+    for group in groups:
+        mine = total_weights(likelihoods, evidence[in_group(evidence, group)], hypotheses, reference)
+        full = pd.MultiIndex.from_product([list(dict.fromkeys(evidence.episode_id)), list(hypotheses)],
+                                          names=["episode_id", "hypothesis_id"])
+        mine = mine.set_index(["episode_id", "hypothesis_id"]).reindex(full, fill_value=0.0).reset_index()
+        frames.append(mine.assign(group=group))
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,162 @@
+"""The coding rule: entrapment and control read from the evidence, blind to the response.
+
+A coding that the analyst argues from all the evidence can lean, knowingly or
+not, on what Washington went on to do. The rule below cannot. It counts only
+*eligible* items, those that record what US officials perceived before they
+decided:
+
+1. the item's ``perceiver`` is on the US side (executive, Congress, military or
+   intelligence), not the client, the adversary, a third party, the press or a
+   scholar;
+2. it bears on the dimension being coded (``bears_on`` is ``entrapment`` or
+   ``control``), so no response item and no threat item counts;
+3. it was certainly stated on or before the episode's ``decided_on``: the
+   latest day its ``stated_on`` could denote is no later than the earliest day
+   ``decided_on`` could denote.
+
+The level is then a majority of the eligible items' ``indicates`` values:
+**high** if more of them indicate high than low, otherwise **low**. An item
+whose copy does not establish which way it points (``unclear``, for instance a
+garbled transcription) is eligible but counts on neither side. A tie, or
+no eligible item at all, is coded low and flagged. Low is the default because
+each indicator of the theory chapter is an indicator of a *threat*: the rule
+codes a dimension as threatened only when the US record before the decision
+shows it more often than not.
+
+The ``margin`` says how fragile a coding is: the number of eligible items that
+would have to indicate the other level to change it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+US_SIDE: frozenset[str] = frozenset({"us-executive", "us-congress", "us-military", "us-intelligence"})
+DIMENSIONS: tuple[str, str] = ("entrapment", "control")
+
+
+def earliest(date: str, precision: str) -> dt.date:
+    """The first day a partial date (YYYY, YYYY-MM or YYYY-MM-DD) could denote."""
+    parts = [int(p) for p in date.split("-")]
+    if precision == "year":
+        return dt.date(parts[0], 1, 1)
+    if precision == "month":
+        return dt.date(parts[0], parts[1], 1)
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def latest(date: str, precision: str) -> dt.date:
+    """The last day a partial date could denote."""
+    parts = [int(p) for p in date.split("-")]
+    if precision == "year":
+        return dt.date(parts[0], 12, 31)
+    if precision == "month":
+        return dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def stated_in_time(stated_on: str, stated_precision: str, decided_on: str, decided_precision: str) -> bool:
+    """Was the statement certainly made on or before the decision?
+
+    Partial dates are read conservatively: an item stated "October 2012" does
+    not count toward a decision of 5 October 2012, because it may have come after.
+    """
+    return latest(stated_on, stated_precision) <= earliest(decided_on, decided_precision)
+
+
+def ineligibility(item: Mapping[str, object], dimension: str, decided_on: str, decided_precision: str) -> str | None:
+    """Why an item cannot count toward a coding of ``dimension``, or None if it can.
+
+    The reasons are the rule's three conditions, checked in order, so a chapter
+    can say of each context item why it does not count.
+    """
+    if item["bears_on"] != dimension:
+        return f"bears on {item['bears_on']}"
+    if item["perceiver"] not in US_SIDE:
+        return f"not a US view ({item['perceiver']})"
+    if not item.get("stated_on") or not isinstance(item["stated_on"], str):
+        return "undated"
+    if not stated_in_time(str(item["stated_on"]), str(item["stated_precision"]), decided_on, decided_precision):
+        return "stated after the decision"
+    return None
+
+
+@dataclass(frozen=True)
+class Coding:
+    """The rule's result on one dimension of one episode."""
+
+    level: str
+    n_high: int
+    n_low: int
+    margin: int
+    flag: str | None
+
+
+def majority(indications: Iterable[str]) -> Coding:
+    """Code a dimension from the eligible items' indications.
+
+    >>> majority(["high", "high", "low"])
+    Coding(level='high', n_high=2, n_low=1, margin=1, flag=None)
+    >>> majority(["high", "low"]).level, majority([]).flag
+    ('low', 'no eligible items')
+    """
+    values = list(indications)
+    unknown = sorted(set(values) - {"high", "low", "unclear"})
+    if unknown:
+        raise ValueError(f"an eligible item must indicate 'high', 'low' or 'unclear', not {unknown[0]!r}")
+    n_high, n_low = values.count("high"), values.count("low")
+    if not values:
+        return Coding("low", 0, 0, 0, "no eligible items")
+    if n_high + n_low == 0:
+        return Coding("low", 0, 0, 1, "only unclear items")
+    if n_high > n_low:
+        # flipping k high items to low gives n_high - k <= n_low + k
+        return Coding("high", n_high, n_low, -(-(n_high - n_low) // 2), None)
+    # flipping k low items to high gives n_high + k > n_low - k
+    return Coding("low", n_high, n_low, (n_low - n_high) // 2 + 1, "tie" if n_high == n_low else None)
+
+
+def eligible_items(evidence: pd.DataFrame, dimension: str, decided_on: str, decided_precision: str) -> pd.DataFrame:
+    """The items that may count toward a coding of ``dimension``, in file order."""
+    keep = [ineligibility(row, dimension, decided_on, decided_precision) is None
+            for row in evidence.to_dict("records")]
+    return evidence[keep]
+
+
+def code_items(evidence: pd.DataFrame, decided_on: str, decided_precision: str) -> dict[str, tuple[Coding, list[str]]]:
+    """Both dimensions coded from a set of items: each Coding with its eligible ids."""
+    result = {}
+    for dimension in DIMENSIONS:
+        eligible = eligible_items(evidence, dimension, decided_on, decided_precision)
+        result[dimension] = (majority(eligible.indicates), list(eligible.evidence_id))
+    return result
+
+
+def coding_table(episodes: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    """The rule applied to every episode: the content of ``data/derived/codings.csv``."""
+    rows = []
+    for ep in episodes.itertuples():
+        mine = evidence[evidence.episode_id == ep.episode_id]
+        for dimension, (coding, ids) in code_items(mine, ep.decided_on, ep.decided_precision).items():
+            rows.append({"episode_id": ep.episode_id, "dimension": dimension, "level": coding.level,
+                         "n_high": coding.n_high, "n_low": coding.n_low, "eligible_ids": ";".join(ids) or None,
+                         "margin": coding.margin, "flag": coding.flag})
+    return pd.DataFrame(rows)
+
+
+def context_items(evidence: pd.DataFrame, decided_on: str, decided_precision: str) -> pd.DataFrame:
+    """Entrapment and control items that do not count, each with the reason:
+    what a chapter may show as context, marked as such."""
+    rows = []
+    for row in evidence.to_dict("records"):
+        if row["bears_on"] not in DIMENSIONS:
+            continue
+        reason = ineligibility(row, row["bears_on"], decided_on, decided_precision)
+        if reason is not None:
+            rows.append({**row, "reason": reason})
+    return pd.DataFrame(rows, columns=[*evidence.columns, "reason"])

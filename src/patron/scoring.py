@@ -1,0 +1,171 @@
+"""Scoring predictions against observed responses, beside naive baselines.
+
+Counting hits means little on its own. Nine episodes, six of them ending in
+negotiation, let a rule that always says "negotiation" score six. So every rule
+is scored beside three baselines that need no theory at all:
+
+- ``BASE_MODAL``: always the commonest observed response in the scope;
+- ``BASE_E_ONLY``: entrapment alone, high → restraint, low → bystanding;
+- ``BASE_C_ONLY``: control alone, the same mapping.
+
+The one-dimensional baselines use the rule's codings, so they ask whether the
+second dimension adds anything. An episode *discriminates* when the typology's
+prediction differs from every baseline's: only there can the typology earn a
+hit that no naive rule would also earn.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from patron.typology import classify
+
+RESPONSES: tuple[str, ...] = ("bystanding", "negotiation", "restraint")  # tie-break order for the mode
+BASELINES: tuple[str, ...] = ("BASE_MODAL", "BASE_E_ONLY", "BASE_C_ONLY")
+BASELINE_NAMES: dict[str, str] = {
+    "BASE_MODAL": "Baseline: commonest response",
+    "BASE_E_ONLY": "Baseline: entrapment only",
+    "BASE_C_ONLY": "Baseline: control only",
+}
+
+
+def one_dimension(level: str) -> str:
+    """A one-dimensional rule: a threatened dimension means restraint, otherwise bystanding."""
+    return "restraint" if level == "high" else "bystanding"
+
+
+def modal_response(observed: Sequence[str]) -> str:
+    """The commonest observed response; ties go to the earliest in RESPONSES."""
+    counts = Counter(observed)
+    return max(RESPONSES, key=lambda r: (counts[r], -RESPONSES.index(r)))
+
+
+def baseline_predictions(episodes: pd.DataFrame) -> pd.DataFrame:
+    """Each baseline's prediction in each episode (long form, like predictions.csv)."""
+    mode = modal_response(list(episodes.observed_response))
+    rows = []
+    for ep in episodes.itertuples():
+        rows += [{"episode_id": ep.episode_id, "hypothesis_id": "BASE_MODAL", "predicted_response": mode},
+                 {"episode_id": ep.episode_id, "hypothesis_id": "BASE_E_ONLY",
+                  "predicted_response": one_dimension(ep.entrapment)},
+                 {"episode_id": ep.episode_id, "hypothesis_id": "BASE_C_ONLY",
+                  "predicted_response": one_dimension(ep.control)}]
+    return pd.DataFrame(rows)
+
+
+def all_predictions(episodes: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
+    """Hypotheses' predictions followed by the baselines', with observed response and hit."""
+    frame = pd.concat([predictions[["episode_id", "hypothesis_id", "predicted_response"]],
+                       baseline_predictions(episodes)], ignore_index=True)
+    observed = episodes.set_index("episode_id").observed_response
+    frame["observed_response"] = frame.episode_id.map(observed).astype(str)
+    frame["hit"] = frame.predicted_response.astype(str) == frame.observed_response
+    return frame
+
+
+def discriminating(frame: pd.DataFrame, focus: str = "H_TYP") -> list[str]:
+    """Episodes where ``focus`` predicts something no baseline predicts."""
+    wide = frame.pivot(index="episode_id", columns="hypothesis_id", values="predicted_response")
+    keep = [e for e in wide.index if all(wide.loc[e, focus] != wide.loc[e, b] for b in BASELINES)]
+    return [e for e in dict.fromkeys(frame.episode_id) if e in keep]
+
+
+def score_table(episodes: pd.DataFrame, predictions: pd.DataFrame, scope: str,
+                focus: str = "H_TYP") -> pd.DataFrame:
+    """Hits of every hypothesis and baseline in one scope: rows of data/derived/scores.csv."""
+    frame = all_predictions(episodes, predictions)
+    chosen = set(discriminating(frame, focus))
+    rows = []
+    for rule, mine in frame.groupby("hypothesis_id", sort=False):
+        disc = mine[mine.episode_id.isin(chosen)]
+        rows.append({"rule": rule, "scope": scope, "hits": int(mine.hit.sum()), "n": len(mine),
+                     "discriminating_hits": int(disc.hit.sum()), "discriminating_n": len(disc)})
+    return pd.DataFrame(rows)
+
+
+def head_to_head(frame: pd.DataFrame, focus: str = "H_TYP") -> pd.DataFrame:
+    """For each other rule, the episodes where it and ``focus`` disagree, and who was right."""
+    wide = frame.pivot(index="episode_id", columns="hypothesis_id", values="predicted_response")
+    observed = frame.drop_duplicates("episode_id").set_index("episode_id").observed_response
+    rows = []
+    for rule in dict.fromkeys(frame.hypothesis_id):
+        if rule == focus:
+            continue
+        differ = [e for e in wide.index if wide.loc[e, rule] != wide.loc[e, focus]]
+        rows.append({"rule": rule, "disagree": len(differ),
+                     "focus_right": sum(wide.loc[e, focus] == observed[e] for e in differ),
+                     "rule_right": sum(wide.loc[e, rule] == observed[e] for e in differ)})
+    return pd.DataFrame(rows)
+
+
+def flipped_codings(episodes: pd.DataFrame) -> pd.DataFrame:
+    """The typology's hits when each episode's entrapment or control coding is flipped in turn."""
+    flip = {"high": "low", "low": "high"}
+    base = sum(classify(e.entrapment, e.control) == e.observed_response for e in episodes.itertuples())
+    rows = []
+    for ep in episodes.itertuples():
+        for dimension in ("entrapment", "control"):
+            levels: Mapping[str, str] = {"entrapment": ep.entrapment, "control": ep.control}
+            changed = {**levels, dimension: flip[levels[dimension]]}
+            before = classify(ep.entrapment, ep.control).value
+            after = classify(changed["entrapment"], changed["control"]).value
+            delta = int(after == ep.observed_response) - int(before == ep.observed_response)
+            rows.append({"episode_id": ep.episode_id, "dimension": dimension,
+                         "coded": levels[dimension], "flipped_to": changed[dimension],
+                         "prediction": after, "observed": ep.observed_response,
+                         "hits": base + delta, "change": delta})
+    return pd.DataFrame(rows)
+
+
+def resegment(episodes: pd.DataFrame, evidence: pd.DataFrame, segmentations: pd.DataFrame,
+              name: str) -> pd.DataFrame:
+    """The episodes as one alternative segmentation cuts them, each segment coded by the
+    same rule from the items it covers. Episodes the segmentation does not touch stay as
+    they are. Returns the columns scoring needs: episode_id, entrapment, control,
+    predicted_response, observed_response."""
+    from patron.coding import code_items
+
+    segments = segmentations[segmentations.segmentation == name]
+    if segments.empty:
+        raise KeyError(f"no segmentation named {name!r} in data/segmentations.csv")
+    covered = {e for ids in segments.episode_ids for e in ids.split(";")}
+    rows = []
+    for ep in episodes.itertuples():
+        if ep.episode_id not in covered:
+            rows.append({"episode_id": ep.episode_id, "entrapment": ep.entrapment, "control": ep.control,
+                         "observed_response": ep.observed_response})
+    for seg in segments.itertuples():
+        items = evidence[evidence.episode_id.isin(seg.episode_ids.split(";"))]
+        if isinstance(seg.strand, str) and seg.strand:
+            items = items[items.strand == seg.strand]
+        # An item stated after its own episode's decision carries no `indicates` (it was
+        # context there). If a later cut makes it eligible, its direction was never
+        # recorded, so it counts as unclear rather than being guessed.
+        perception = items.bears_on.isin(["entrapment", "control"])
+        items = items.assign(indicates=items.indicates.where(~perception | items.indicates.notna(), "unclear"))
+        coded = code_items(items, seg.decided_on, seg.decided_precision)
+        rows.append({"episode_id": seg.segment_id, "entrapment": coded["entrapment"][0].level,
+                     "control": coded["control"][0].level, "observed_response": seg.observed_response})
+    frame = pd.DataFrame(rows)
+    frame["predicted_response"] = [classify(e, c).value for e, c in zip(frame.entrapment, frame.control)]
+    return frame
+
+
+def typology_predictions(episodes: pd.DataFrame) -> pd.DataFrame:
+    """The typology's prediction in each episode, in the long form of predictions.csv."""
+    return pd.DataFrame({"episode_id": episodes.episode_id, "hypothesis_id": "H_TYP",
+                         "predicted_response": [classify(e, c).value
+                                                for e, c in zip(episodes.entrapment, episodes.control)]})
+
+
+def segmentation_scores(episodes: pd.DataFrame, evidence: pd.DataFrame,
+                        segmentations: pd.DataFrame) -> pd.DataFrame:
+    """The typology and the baselines scored on the case as cut and under each alternative cut."""
+    frames = [score_table(episodes, typology_predictions(episodes), "as cut")]
+    for name in dict.fromkeys(segmentations.segmentation):
+        cut = resegment(episodes, evidence, segmentations, name)
+        frames.append(score_table(cut, typology_predictions(cut), name))
+    return pd.concat(frames, ignore_index=True)

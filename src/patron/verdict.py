@@ -1,0 +1,111 @@
+"""The book's one verdict, written from the data.
+
+Every page that states the verdict (the intro, the theory chapter, the case
+overview, the weighing chapter and each period chapter) shows the text this
+module returns, and a test checks that the README states the same sentence.
+So the verdict cannot drift from page to page, or from the numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from patron.coding import coding_table
+from patron.scoring import modal_response, score_table
+from patron.weighing import group_posterior_table, whole_case
+
+WORDS = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
+         9: "nine", 10: "ten"}
+
+
+def words(n: int) -> str:
+    """Small numbers in words, as prose writes them."""
+    return WORDS.get(n, str(n))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The numbers the verdict is made of."""
+
+    n: int
+    typology_hits: int
+    modal_response: str
+    modal_hits: int
+    best_rivals: tuple[str, ...]
+    best_rival_hits: int
+    discriminating: int
+    undetermined: int
+    judged_hits: int
+    response_leads: int
+    response_leader: str
+    response_leader_leads: int
+    case_leader: str
+
+    def text(self) -> str:
+        """The verdict, as every page states it."""
+        rivals = " and ".join(self.best_rivals)
+        where = "no episode" if self.discriminating == 0 else f"{words(self.discriminating)} of {words(self.n)} episodes"
+        leads = "no episode" if self.response_leads == 0 else f"{words(self.response_leads)} of {words(self.n)} episodes"
+        case = "and in the case as a whole" if self.case_leader == self.response_leader else \
+            f"while {self.case_leader} leads in the case as a whole"
+        return (
+            f"Tested blind to the outcome, the typology does not beat a naive baseline in the Korean case. "
+            f"Coded by the published rule, it predicts {words(self.typology_hits)} of the {words(self.n)} "
+            f"settled US responses; always predicting the commonest response, {self.modal_response}, "
+            f"predicts {words(self.modal_hits)}, and so do the best rivals, {rivals}. "
+            f"In {where} does the typology predict something that no baseline predicts. "
+            f"Weighed on the response items, which test predictions rather than restate codings, the "
+            f"typology leads in {leads}; {self.response_leader} leads in "
+            f"{words(self.response_leader_leads)} {case}. "
+            f"The main reason is the record: in {words(self.undetermined)} of {words(self.n)} episodes the "
+            f"rule found no usable US statement, made before the decision, on either dimension, so the "
+            f"codings there are defaults, not measurements. Our own codings, which read all the evidence and "
+            f"are not blind, predict {words(self.judged_hits)}, no more than the baseline. The Korean case "
+            f"therefore cannot confirm the typology; a test on other cases, with fuller records, must decide it."
+        )
+
+
+def verdict(episodes: pd.DataFrame, evidence: pd.DataFrame, predictions: pd.DataFrame,
+            priors: pd.DataFrame, likelihoods: pd.DataFrame, hypotheses: pd.DataFrame) -> Verdict:
+    """Compute the verdict's numbers from the validated data frames."""
+    names = {h: n if n.startswith("North") else n[0].lower() + n[1:]
+             for h, n in zip(hypotheses.hypothesis_id, hypotheses.name)}
+    order = list(hypotheses.hypothesis_id)
+    scores = score_table(episodes, predictions, "korea").set_index("rule")
+    rivals = scores.drop(index=["H_TYP", "BASE_MODAL", "BASE_E_ONLY", "BASE_C_ONLY"])
+    best = int(rivals.hits.max())
+    codings = coding_table(episodes, evidence)
+    blank = codings.flag.isin(["no eligible items", "only unclear items"])
+    undetermined = int(blank.groupby(codings.episode_id).all().sum())
+    judged = sum(_classify(e, c) == o for e, c, o in
+                 zip(episodes.judged_entrapment, episodes.judged_control, episodes.observed_response))
+    weighed = group_posterior_table(priors, likelihoods, evidence, order, groups=["response items"])
+    leaders = weighed.loc[weighed.groupby("episode_id").posterior.idxmax(), "hypothesis_id"].value_counts()
+    leader = max(order, key=lambda h: (leaders.get(h, 0), -order.index(h)))
+    case = whole_case(likelihoods, evidence, order, groups=["response items"]).set_index("hypothesis_id").posterior
+    return Verdict(
+        n=int(scores.loc["H_TYP", "n"]), typology_hits=int(scores.loc["H_TYP", "hits"]),
+        modal_response=modal_response(list(episodes.observed_response)),
+        modal_hits=int(scores.loc["BASE_MODAL", "hits"]),
+        best_rivals=tuple(f"the {names[h]}" for h in rivals.index[rivals.hits == best]), best_rival_hits=best,
+        discriminating=int(scores.loc["H_TYP", "discriminating_n"]), undetermined=undetermined,
+        judged_hits=int(judged), response_leads=int(leaders.get("H_TYP", 0)),
+        response_leader=f"the {names[leader]} rival", response_leader_leads=int(leaders[leader]),
+        case_leader=f"the {names[case.idxmax()]} rival")
+
+
+def _classify(entrapment: str, control: str) -> str:
+    from patron.typology import classify
+
+    return classify(entrapment, control).value
+
+
+def book_verdict() -> Verdict:
+    """The verdict from the committed data (loads and validates the package)."""
+    from patron.data import (load_episodes, load_evidence, load_hypotheses, load_likelihoods, load_predictions,
+                             load_priors)
+
+    return verdict(load_episodes(), load_evidence(), load_predictions(), load_priors(), load_likelihoods(),
+                   load_hypotheses())
