@@ -38,8 +38,9 @@ def test_every_episode_lists_evidence_and_argues_its_codings() -> None:
         assert ids and set(ids) <= set(evidence.evidence_id), ep.episode_id
         assert len(ep.rationale.split()) >= 25, ep.episode_id
         own = evidence[evidence.episode_id == ep.episode_id]
-        assert set(own.bears_on) >= {"entrapment", "control", "response"}, \
-            f"{ep.episode_id}: evidence must bear on entrapment, control and the response"
+        # The response needs its own evidence. Perception evidence may be missing: the
+        # coding rule then codes the dimension low and flags it (see test_coding.py).
+        assert "response" in set(own.bears_on), f"{ep.episode_id}: the observed response needs evidence"
 
 
 def test_events_are_in_date_order_and_numbered() -> None:

@@ -42,7 +42,7 @@ def test_committed_posteriors_follow_from_the_inputs() -> None:
 
 def _priors_not_summing(d: Path) -> str:
     set_cell(d / "priors.csv", 2, "prior", "0.3")
-    return "data/priors.csv:2:prior: the priors of 'p1-nuclear-1970-76' sum to 1.1, not 1"
+    return "data/priors.csv:2:prior: the priors of 'p1-nuclear-1970-76' sum to 1.157, not 1"
 
 
 def _missing_likelihood(d: Path) -> str:
@@ -64,7 +64,7 @@ def _likelihood_above_one(d: Path) -> str:
 def _typology_prediction_wrong(d: Path) -> str:
     line = line_of(d / "predictions.csv", "p1-nuclear-1970-76")
     set_cell(d / "predictions.csv", line, "predicted_response", "bystanding")
-    return f"data/predictions.csv:{line}:predicted_response: 'bystanding' but episodes.csv predicts 'restraint'"
+    return f"data/predictions.csv:{line}:predicted_response: 'bystanding' but episodes.csv predicts 'negotiation'"
 
 
 def _unknown_hypothesis(d: Path) -> str:

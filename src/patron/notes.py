@@ -58,19 +58,56 @@ def _fence(text: str) -> str:
     return "`" * max(4, max((len(r) for r in text.split() if set(r) == {"`"}), default=0) + 1)
 
 
+PERCEIVER_LABELS = {
+    "us-executive": "US executive", "us-congress": "US Congress", "us-military": "US military",
+    "us-intelligence": "US intelligence", "client": "the client (ROK)", "adversary": "the adversary",
+    "third-party": "a third government", "press": "the press", "scholar": "a scholar",
+}
+
+
+@lru_cache(maxsize=1)
+def _decisions() -> dict[str, tuple[str, str]]:
+    """Each episode's decision date, which decides whether an item can count toward a coding."""
+    from patron.data import load_episodes
+
+    episodes = load_episodes()
+    return {e.episode_id: (e.decided_on, e.decided_precision) for e in episodes.itertuples()}
+
+
+def coding_status(item: pd.Series) -> str:
+    """How the coding rule treats an item: counts toward a coding, or context and why."""
+    from patron.coding import ineligibility
+
+    if item.bears_on not in ("entrapment", "control"):
+        return item.bears_on
+    on, precision = _decisions()[item.episode_id]
+    reason = ineligibility(item.to_dict(), item.bears_on, on, precision)
+    if reason is None:
+        return f"{item.bears_on}, counts ({item.indicates})"
+    return f"{item.bears_on}, context only: {reason.replace(' (', ', ').rstrip(')')}"
+
+
 def evidence_note(item: pd.Series) -> str:
-    """One evidence item as a collapsed MyST admonition."""
+    """One evidence item as a collapsed MyST admonition.
+
+    Its title says how the coding rule treats it, so a reader sees at a glance
+    which items count toward a coding and which are context.
+    """
     body = [f"**Claim.** {link_keys(item.claim)} {_cite(item.source_keys)}", ""]
     if isinstance(item.excerpt, str) and item.excerpt:
         body += [f"> {item.excerpt}", ""]
+    stated = f"stated {item.stated_on}" if isinstance(item.stated_on, str) and item.stated_on else "undated"
+    via = f" Read via {{cite:t}}`{item.read_via}`." if isinstance(item.read_via, str) and item.read_via else ""
     body += [
-        f"**Where.** {item.locator} ({SOURCE_TYPE_LABELS[item.source_type]}).",
+        f"**Where.** {item.locator} ({SOURCE_TYPE_LABELS[item.source_type]}; the view of "
+        f"{PERCEIVER_LABELS[item.perceiver]}, {stated}).{via}",
         "",
         f"**What it shows** (bears on {item.bears_on}). {link_keys(item.note)}",
     ]
     text = "\n".join(body)
     fence = _fence(text)
-    return f"{fence}{{admonition}} Evidence {item.evidence_id}: {item.bears_on}\n:class: dropdown evidence-note\n\n{text}\n{fence}\n"
+    return (f"{fence}{{admonition}} Evidence {item.evidence_id}: {coding_status(item)}\n"
+            f":class: dropdown evidence-note\n\n{text}\n{fence}\n")
 
 
 def evidence_notes(evidence: pd.DataFrame, ids: Iterable[str]) -> Markdown:

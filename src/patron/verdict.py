@@ -44,26 +44,40 @@ class Verdict:
     case_leader: str
 
     def text(self) -> str:
-        """The verdict, as every page states it."""
+        """The verdict, as every page states it. Its wording follows the numbers."""
+        n = words(self.n)
+        if self.typology_hits < self.modal_hits:
+            lead = "does worse than a naive baseline"
+        elif self.typology_hits == self.modal_hits:
+            lead = "does no better than a naive baseline"
+        else:
+            lead = "beats a naive baseline"
         rivals = " and ".join(self.best_rivals)
-        where = "no episode" if self.discriminating == 0 else f"{words(self.discriminating)} of {words(self.n)} episodes"
-        leads = "no episode" if self.response_leads == 0 else f"{words(self.response_leads)} of {words(self.n)} episodes"
+        where = "no episode" if self.discriminating == 0 else f"{words(self.discriminating)} of {n} episodes"
+        leads = "no episode" if self.response_leads == 0 else f"{words(self.response_leads)} of {n} episodes"
         case = "and in the case as a whole" if self.case_leader == self.response_leader else \
             f"while {self.case_leader} leads in the case as a whole"
+        record = (f"The main reason is the record: in {words(self.undetermined)} of {n} episodes the rule found "
+                  f"no usable US statement, made before the decision, on either dimension, so the codings there "
+                  f"are defaults, not measurements. " if 2 * self.undetermined > self.n else "")
+        judged = ("no more than the baseline" if self.judged_hits <= self.modal_hits
+                  else "more than the baseline")
+        close = ("The Korean case therefore cannot confirm the typology; a test on other cases, with fuller "
+                 "records, must decide it." if self.typology_hits <= self.modal_hits else
+                 "The Korean case therefore supports the typology, within the limits of one dyad; a test on "
+                 "other cases must show whether it travels.")
         return (
-            f"Tested blind to the outcome, the typology does not beat a naive baseline in the Korean case. "
-            f"Coded by the published rule, it predicts {words(self.typology_hits)} of the {words(self.n)} "
+            f"Tested blind to the outcome, the typology {lead} in the Korean case. "
+            f"Coded by the published rule, it predicts {words(self.typology_hits)} of the {n} "
             f"settled US responses; always predicting the commonest response, {self.modal_response}, "
-            f"predicts {words(self.modal_hits)}, and so do the best rivals, {rivals}. "
+            f"predicts {words(self.modal_hits)}, and the best rivals, {rivals}, predict "
+            f"{words(self.best_rival_hits)}. "
             f"In {where} does the typology predict something that no baseline predicts. "
             f"Weighed on the response items, which test predictions rather than restate codings, the "
             f"typology leads in {leads}; {self.response_leader} leads in "
             f"{words(self.response_leader_leads)} {case}. "
-            f"The main reason is the record: in {words(self.undetermined)} of {words(self.n)} episodes the "
-            f"rule found no usable US statement, made before the decision, on either dimension, so the "
-            f"codings there are defaults, not measurements. Our own codings, which read all the evidence and "
-            f"are not blind, predict {words(self.judged_hits)}, no more than the baseline. The Korean case "
-            f"therefore cannot confirm the typology; a test on other cases, with fuller records, must decide it."
+            f"{record}Our own codings, which read all the evidence and are not blind, predict "
+            f"{words(self.judged_hits)}, {judged}. {close}"
         )
 
 
@@ -109,3 +123,11 @@ def book_verdict() -> Verdict:
 
     return verdict(load_episodes(), load_evidence(), load_predictions(), load_priors(), load_likelihoods(),
                    load_hypotheses())
+
+
+def verdict_admonition(v: Verdict | None = None) -> "Markdown":
+    """The verdict as the boxed statement every page that states it shows."""
+    from IPython.display import Markdown
+
+    v = v or book_verdict()
+    return Markdown(f"```{{admonition}} The verdict\n:class: important verdict\n\n{v.text()}\n```\n")

@@ -323,3 +323,16 @@ def group_total_weights(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypot
         mine = mine.set_index(["episode_id", "hypothesis_id"]).reindex(full, fill_value=0.0).reset_index()
         frames.append(mine.assign(group=group))
     return pd.concat(frames, ignore_index=True)
+
+
+def episode_group_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidence: pd.DataFrame,
+                        hypotheses: Sequence[str], episode_id: str) -> pd.DataFrame:
+    """One episode's posteriors, a row per hypothesis and a column per evidence group,
+    with the number of items in each group: what a period chapter's weighing shows."""
+    mine = evidence[evidence.episode_id == episode_id]
+    table = group_posterior_table(priors, likelihoods, mine, hypotheses)
+    wide = table.pivot(index="hypothesis_id", columns="group", values="posterior")
+    wide = wide.reindex(index=list(hypotheses), columns=list(EVIDENCE_GROUPS))
+    counts = {g: int(in_group(mine, g).sum()) for g in EVIDENCE_GROUPS}
+    wide.columns = [f"{g} ({counts[g]})" for g in wide.columns]
+    return wide
