@@ -75,11 +75,13 @@ def test_no_page_raises_a_javascript_error(site) -> None:
 
 
 def test_the_posterior_explorer_has_working_sliders(site) -> None:
-    """The interactive chart must render its two range inputs with no kernel."""
+    """The interactive chart must render its evidence menu and two range inputs with no kernel."""
     page = site.html / "book" / "weighing.html"
     dom = BeautifulSoup(offline_dom(page.as_uri()), "html.parser")
     sliders = dom.select("div.patron-vega input[type=range]")
     assert len(sliders) >= 2, "the explorer's sliders did not render"
+    options = [o.get_text(strip=True) for o in dom.select("div.patron-vega select option")]
+    assert options == ["all items", "response items", "perception items", "US-perceiver items"], options
 
 
 def test_search_works_offline(site) -> None:
