@@ -151,22 +151,47 @@ def test_the_case_data_meet_the_compendium_thresholds() -> None:
     assert len(load_disputes()) >= 8
 
 
-def test_every_episode_has_a_chapter_that_shows_its_evidence() -> None:
+def chapter_of(episode_id: str) -> Path:
+    """A Korean episode has a chapter of its own, book/<episode_id>.md; an episode beyond
+    Korea has a note, labelled (<episode_id>)=, in one of the regional chapters."""
     from patron.paths import BOOK_DIR
 
+    own = BOOK_DIR / f"{episode_id}.md"
+    if own.exists():
+        return own
+    holders = [md for md in sorted(BOOK_DIR.glob("*.md"))
+               if f"({episode_id})=" in md.read_text(encoding="utf-8")]
+    assert len(holders) == 1, f"{episode_id}: expected one chapter holding its note, found {holders}"
+    return holders[0]
+
+
+def test_every_episode_has_a_chapter_that_shows_its_evidence() -> None:
     for ep in load_episodes().itertuples():
-        chapter = BOOK_DIR / f"{ep.episode_id}.md"
-        assert chapter.exists(), f"no chapter for {ep.episode_id}"
-        text = chapter.read_text(encoding="utf-8")
-        assert "evidence_notes(" in text and "classify(" in text, ep.episode_id
+        text = chapter_of(ep.episode_id).read_text(encoding="utf-8")
+        assert "evidence_notes(" in text, ep.episode_id
+        if ep.episode_id.startswith("p"):
+            assert "classify(" in text, ep.episode_id
 
 
 def test_every_evidence_item_is_shown_in_its_chapter() -> None:
     import re
 
-    from patron.paths import BOOK_DIR
-
     for episode_id, items in load_evidence().groupby("episode_id"):
-        text = (BOOK_DIR / f"{episode_id}.md").read_text(encoding="utf-8")
+        text = chapter_of(episode_id).read_text(encoding="utf-8")
         shown = set(re.findall(r"'(V\d{3})'", text))
         assert set(items.evidence_id) <= shown, f"{episode_id}: not shown {sorted(set(items.evidence_id) - shown)}"
+
+
+def test_every_episode_beyond_korea_meets_the_minimum() -> None:
+    """At least three items per episode, one of them primary where the record has one, and
+    the response with its own evidence (issue: beyond Korea)."""
+    evidence = load_evidence()
+    for ep in load_episodes().itertuples():
+        if not ep.episode_id.startswith("x-"):
+            continue
+        mine = evidence[evidence.episode_id == ep.episode_id]
+        assert len(mine) >= 3, ep.episode_id
+        assert (mine.bears_on == "response").any(), ep.episode_id
+        # a primary document, or where none was open to us, an official US statement read in the press
+        official = mine.perceiver.str.startswith("us-") & (mine.source_type == "news")
+        assert ((mine.source_type == "primary") | official).any(), ep.episode_id

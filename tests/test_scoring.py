@@ -88,9 +88,11 @@ def test_flipping_codings_by_hand() -> None:
 
 
 def test_committed_scores_follow_from_the_data() -> None:
-    """data/derived/scores.csv is what patron.scoring gives from the data (the Korea scope)."""
+    """data/derived/scores.csv is what patron.scoring gives from the data, in every scope."""
+    from patron.scoring import scores_by_scope
+
     committed = pd.read_csv(DATA_DIR / "derived" / "scores.csv")
-    recomputed = score_table(load_episodes(), load_predictions(), "korea")
+    recomputed = scores_by_scope(load_episodes(), load_predictions())
     pd.testing.assert_frame_equal(committed, recomputed, check_dtype=False)
 
 
@@ -101,3 +103,66 @@ def test_resegmenting_codes_each_segment_by_the_rule() -> None:
         mine = segmentations[segmentations.segmentation == name]
         covered = {e for ids in mine.episode_ids for e in ids.split(";")}
         assert set(cut.episode_id) == (set(episodes.episode_id) - covered) | set(mine.segment_id)
+
+
+def test_the_exact_test_by_hand() -> None:
+    """Six episodes: the typology alone is right in a, b, e; the baseline alone in f; both in c.
+    Discordant pairs 3 vs 1: P(X >= 3 | n = 4, 1/2) = (4 + 1) / 16."""
+    from patron.scoring import exact_test
+
+    frame = pd.DataFrame({"episode_id": [e for e in "abcdef" for _ in (0, 1)],
+                          "hypothesis_id": ["H_TYP", "BASE_MODAL"] * 6,
+                          "hit": [True, False, True, False, True, True, False, False, True, False, False, True]})
+    assert exact_test(frame) == {"rule_only": 3, "against_only": 1, "p_one_sided": 5 / 16}
+
+
+def test_the_permutation_test_is_reproducible_and_sane() -> None:
+    from patron.scoring import permutation_test
+
+    episodes, predictions = made_up()
+    frame = all_predictions(episodes, predictions)
+    first = permutation_test(frame, draws=2000)
+    assert first == permutation_test(frame, draws=2000)  # fixed seed
+    assert first["hits"] == 3 and 0 < first["p_value"] <= 1
+    # a rule that is right everywhere is rarely matched by chance
+    perfect = frame.assign(predicted_response=frame.observed_response)
+    assert permutation_test(perfect, draws=2000)["p_value"] < 0.2
+
+
+def test_confusion_by_hand() -> None:
+    from patron.scoring import confusion
+
+    episodes, predictions = made_up()
+    table = confusion(all_predictions(episodes, predictions))
+    assert table.loc["negotiation", "negotiation"] == 2  # e2, e5
+    assert table.loc["negotiation", "restraint"] == 1    # e3
+    assert table.loc["restraint", "negotiation"] == 1    # e4
+    assert table.loc["bystanding", "bystanding"] == 1    # e1
+    assert int(table.values.sum()) == 5
+
+
+def test_scores_by_scope_recompute_the_mode_within_each_scope() -> None:
+    from patron.scoring import scores_by_scope
+
+    episodes, predictions = made_up()
+    episodes["episode_id"] = ["p1-a", "p2-b", "x-aa-c", "x-aa-d", "x-bb-e"]
+    predictions["episode_id"] = list(episodes.episode_id) * 2
+    scores = scores_by_scope(episodes, predictions).set_index(["scope", "rule"])
+    assert scores.loc[("korea", "H_TYP"), "n"] == 2 and scores.loc[("beyond-korea", "H_TYP"), "n"] == 3
+    assert scores.loc[("all", "H_TYP"), "hits"] == 3
+    # beyond Korea the observed responses are restraint, negotiation, negotiation: the mode is negotiation
+    assert scores.loc[("beyond-korea", "BASE_MODAL"), "hits"] == 2
+
+
+def test_feature_table_by_hand() -> None:
+    from patron.scoring import feature_table
+
+    episodes, _ = made_up()
+    armaments = pd.DataFrame({"episode_id": ["e1", "e2", "e3", "e4"],
+                              "armament_class": ["space-launcher", "ballistic-missile", "fuel-cycle", "fuel-cycle"],
+                              "nuclear_capable": ["no", "no", "latent", "latent"],
+                              "supply_dependence": ["high", None, "low", "low"],
+                              "integration": [None, None, None, "low"]})
+    table = feature_table(episodes, armaments).set_index(["feature", "value"])
+    assert table.loc[("armament_class", "fuel-cycle")].tolist() == [2, 1, 2]  # e3 low/high, e4 high/high
+    assert table.loc[("supply_dependence", "not recorded")].tolist() == [2, 2, 0]  # e2 and e5

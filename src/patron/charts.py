@@ -224,11 +224,18 @@ def timeline_chart(events: pd.DataFrame, guidelines: pd.DataFrame) -> alt.LayerC
     return _described(chart.properties(width=480, height=280), description)
 
 
-def episodes_grid(episodes: pd.DataFrame) -> alt.LayerChart:
+def episodes_grid(episodes: pd.DataFrame, armaments: pd.DataFrame | None = None) -> alt.LayerChart:
     """Each episode placed in the typology cell its codings select, marked by
     the response actually observed: a filled circle where prediction and
-    observation agree, a cross where they do not."""
+    observation agree, a cross where they do not.
+
+    Given ``armaments``, the chart gains two menus, by client and by armament
+    class, that show only the episodes chosen; the menus run in the page (Vega
+    parameters), so no kernel is needed.
+    """
     position = {Level.LOW.value: 0, Level.HIGH.value: 1}
+    if armaments is not None:
+        episodes = episodes.merge(armaments[["episode_id", "armament_class"]], on="episode_id", how="left")
     ep = episodes.assign(
         outcome=["hit" if p == o else "miss" for p, o in zip(episodes.predicted_response, episodes.observed_response)],
         cx=[position[c] for c in episodes.control], cy=[position[e] for e in episodes.entrapment])
@@ -255,16 +262,34 @@ def episodes_grid(episodes: pd.DataFrame) -> alt.LayerChart:
     tooltip = [alt.Tooltip("title:N", title="Episode"), alt.Tooltip("start:N", title="From"),
                alt.Tooltip("end:N", title="To"), alt.Tooltip("predicted_response:N", title="Predicted"),
                alt.Tooltip("observed_response:N", title="Observed")]
-    marks = alt.Chart(ep).mark_point(size=220, filled=True, opacity=1).encode(
+    params, keep = [], "true"
+    columns = ["episode_id", "title", "start", "end", "predicted_response", "observed_response", "outcome", "x", "y"]
+    if armaments is not None:
+        client = alt.param(name="pick_client", value="all",
+                           bind=alt.binding_select(options=["all", *sorted(ep.client.unique())], name="Client "))
+        kind = alt.param(name="pick_class", value="all",
+                         bind=alt.binding_select(options=["all", *sorted(ep.armament_class.dropna().unique())],
+                                                 name="Armament "))
+        params = [client, kind]
+        keep = ("(pick_client == 'all' || datum.client == pick_client) && "
+                "(pick_class == 'all' || datum.armament_class == pick_class)")
+        columns += ["client", "armament_class"]
+        tooltip = [alt.Tooltip("client:N", title="Client"), *tooltip,
+                   alt.Tooltip("armament_class:N", title="Armament")]
+    slim = ep[columns]
+    marks = alt.Chart(slim).mark_point(size=220 if armaments is None else 120, filled=True, opacity=1).encode(
         x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale),
         shape=alt.Shape("outcome:N", scale=alt.Scale(domain=["hit", "miss"], range=["circle", "cross"]),
                         title="Prediction"),
         color=alt.Color("observed_response:N", scale=colours, legend=None),
-        tooltip=tooltip)
-    labels = alt.Chart(ep).mark_text(dy=18, fontSize=10).encode(
+        tooltip=tooltip).transform_filter(keep)
+    if params:
+        marks = marks.add_params(*params)
+    labels = alt.Chart(slim).mark_text(dy=18 if armaments is None else 12, fontSize=10 if armaments is None else 8).encode(
         x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale),
-        text=alt.Text("episode_id:N"), tooltip=tooltip).transform_calculate(
-        episode_id="split(datum.episode_id, '-')[0]")
+        text=alt.Text("short:N"), tooltip=tooltip).transform_filter(keep).transform_calculate(
+        short="split(datum.episode_id, '-')[0] == 'x' ? split(datum.episode_id, '-')[1] + '-' + "
+              "split(datum.episode_id, '-')[2] : split(datum.episode_id, '-')[0]")
     parts = "; ".join(
         f"{r.title} ({r.start}–{r.end}): entrapment {r.entrapment}, control {r.control}, "
         f"predicted {r.predicted_response}, observed {r.observed_response}" for r in ep.itertuples())
@@ -273,6 +298,8 @@ def episodes_grid(episodes: pd.DataFrame) -> alt.LayerChart:
         f"The typology's two-by-two grid with {len(ep)} episodes placed by their codings; "
         f"{hits} of {len(ep)} observed responses match the prediction. {parts}."
     )
+    if armaments is not None:
+        description += " Two menus show only the episodes of one client or one armament class."
     return _described(alt.layer(rects, names, marks, labels).properties(width=440, height=400), description)
 
 
@@ -345,7 +372,9 @@ def posterior_chart(table: pd.DataFrame) -> alt.LayerChart:
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("posterior:Q", format=".2f"),
         color=alt.condition("datum.posterior > 0.5", alt.value("white"), alt.value("black")))
-    leaders = table.loc[table.groupby("episode_id", sort=False).posterior.idxmax()]
+    from patron.weighing import leaders as leader_table
+
+    leaders = leader_table(table)
     description = ("A heat map of posterior probabilities, one row per episode and one column per hypothesis. "
                    "Leading hypothesis by episode: " + "; ".join(
                        f"{r.episode_id}: {r.hypothesis_id} ({r.posterior:.2f})" for r in leaders.itertuples()) + ".")

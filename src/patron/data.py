@@ -186,3 +186,13 @@ def write_derived(frame: pd.DataFrame, name: str, data_dir: Path = DATA_DIR) -> 
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def load_armaments() -> pd.DataFrame:
+    """The features of each episode's armament (``data/armaments.csv``)."""
+    return load_table("armaments")
+
+
+def load_universe() -> pd.DataFrame:
+    """Every candidate episode the universe rule admits (``data/universe.csv``)."""
+    return load_table("universe")

@@ -169,3 +169,94 @@ def segmentation_scores(episodes: pd.DataFrame, evidence: pd.DataFrame,
         cut = resegment(episodes, evidence, segmentations, name)
         frames.append(score_table(cut, typology_predictions(cut), name))
     return pd.concat(frames, ignore_index=True)
+
+
+# --- Scopes, confusion and tests against the modal baseline ------------------------------
+
+SCOPES: tuple[str, ...] = ("korea", "beyond-korea", "all")
+
+
+def scope_of(episode_id: str) -> str:
+    """Korean episodes are numbered p1, p2, ...; episodes beyond Korea start with x-."""
+    return "korea" if episode_id.startswith("p") else "beyond-korea"
+
+
+def in_scope(episodes: pd.DataFrame, scope: str) -> pd.Series:
+    """Which episodes a scope covers."""
+    if scope == "all":
+        return pd.Series(True, index=episodes.index)
+    if scope not in SCOPES:
+        raise KeyError(f"no scope {scope!r}; choose from {SCOPES}")
+    return episodes.episode_id.map(scope_of) == scope
+
+
+def scores_by_scope(episodes: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
+    """The rows of data/derived/scores.csv: every rule in every scope that has episodes.
+    The commonest response is recomputed within each scope."""
+    frames = []
+    for scope in SCOPES:
+        mine = episodes[in_scope(episodes, scope)]
+        if mine.empty:
+            continue
+        frames.append(score_table(mine, predictions[predictions.episode_id.isin(mine.episode_id)], scope))
+    return pd.concat(frames, ignore_index=True)
+
+
+def confusion(frame: pd.DataFrame, rule: str = "H_TYP") -> pd.DataFrame:
+    """Predicted (rows) against observed (columns) responses for one rule: episode counts."""
+    mine = frame[frame.hypothesis_id == rule]
+    table = pd.crosstab(mine.predicted_response, mine.observed_response)
+    return table.reindex(index=list(RESPONSES), columns=list(RESPONSES), fill_value=0)
+
+
+def exact_test(frame: pd.DataFrame, rule: str = "H_TYP", against: str = "BASE_MODAL") -> dict[str, float]:
+    """An exact (McNemar) test of ``rule`` against ``against`` on the same episodes.
+
+    Only the episodes where exactly one of the two is right carry information. Under the
+    null that both are equally good, each such episode is a fair coin, so the one-sided
+    p-value is P(X >= rule_only) for X ~ Binomial(rule_only + against_only, 1/2).
+    """
+    from math import comb
+
+    wide = frame.pivot(index="episode_id", columns="hypothesis_id", values="hit")
+    rule_only = int((wide[rule] & ~wide[against]).sum())
+    against_only = int((~wide[rule] & wide[against]).sum())
+    n = rule_only + against_only
+    p = sum(comb(n, k) for k in range(rule_only, n + 1)) / 2 ** n if n else 1.0
+    return {"rule_only": rule_only, "against_only": against_only, "p_one_sided": p}
+
+
+def permutation_test(frame: pd.DataFrame, rule: str = "H_TYP", draws: int = 10000, seed: int = 1979) -> dict[str, float]:
+    """How often a rule would score as many hits if the observed responses were shuffled
+    across its episodes: the share of ``draws`` random permutations (fixed seed, so the
+    result is reproducible) with at least the rule's actual hits."""
+    import random
+
+    mine = frame[frame.hypothesis_id == rule]
+    predicted, observed = list(mine.predicted_response), list(mine.observed_response)
+    actual = sum(p == o for p, o in zip(predicted, observed))
+    rng = random.Random(seed)
+    at_least = 0
+    for _ in range(draws):
+        rng.shuffle(observed)
+        at_least += sum(p == o for p, o in zip(predicted, observed)) >= actual
+    return {"hits": actual, "draws": draws, "p_value": at_least / draws}
+
+
+# --- Armament features against the codings --------------------------------------------------
+
+FEATURES: tuple[str, ...] = ("armament_class", "nuclear_capable", "supply_dependence", "integration")
+
+
+def feature_table(episodes: pd.DataFrame, armaments: pd.DataFrame) -> pd.DataFrame:
+    """For each value of each feature: how many episodes have it, and in how many the rule
+    coded entrapment high and control high. Empty feature cells are counted as 'not recorded'."""
+    joined = episodes.merge(armaments, on="episode_id", how="left")
+    rows = []
+    for feature in FEATURES:
+        values = joined[feature].astype(object).where(joined[feature].notna(), "not recorded")
+        for value, group in joined.groupby(values, sort=True):
+            rows.append({"feature": feature, "value": value, "episodes": len(group),
+                         "entrapment_high": int((group.entrapment == "high").sum()),
+                         "control_high": int((group.control == "high").sum())})
+    return pd.DataFrame(rows)

@@ -52,7 +52,7 @@ from patron.paths import BIBLIOGRAPHY, DATA_DIR
 PARTIAL_DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 PRECISION_PARTS = {"year": 1, "month": 2, "day": 3}
 # Fields that list citation keys, separated by semicolons.
-SOURCE_KEY_FIELDS = {"source_keys", "sources_a", "sources_b", "read_via"}
+SOURCE_KEY_FIELDS = {"source_keys", "sources_a", "sources_b", "read_via", "compilation_keys"}
 # Fields that list ids of another resource: field -> (resource, its id field).
 ID_LIST_FIELDS = {"evidence_ids": ("evidence", "evidence_id"), "episode_ids": ("episodes", "episode_id")}
 # Partial-date fields with a precision field of their own (others use date_precision).

@@ -336,3 +336,21 @@ def episode_group_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidenc
     counts = {g: int(in_group(mine, g).sum()) for g in EVIDENCE_GROUPS}
     wide.columns = [f"{g} ({counts[g]})" for g in wide.columns]
     return wide
+
+
+def leaders(table: pd.DataFrame, by: Sequence[str] = ("episode_id",), tolerance: float = 1e-9) -> pd.DataFrame:
+    """The hypothesis with the highest posterior in each group of ``table``.
+
+    Where two or more share the highest posterior (hypotheses that predict the same
+    response are often judged alike), the leader is written as a tie, for instance
+    'tie: H_TYP, H_ASDW', so that no hypothesis is credited with a lead because it
+    happens to come first in the list.
+    """
+    rows = []
+    for key, group in table.groupby(list(by), sort=False):
+        top = group.posterior.max()
+        best = list(group.loc[(top - group.posterior) <= tolerance, "hypothesis_id"])
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(by, key)), "hypothesis_id": best[0] if len(best) == 1 else "tie: " + ", ".join(best),
+                     "posterior": top})
+    return pd.DataFrame(rows)
