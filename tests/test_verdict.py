@@ -10,7 +10,7 @@ import pytest
 from patron.paths import BOOK_DIR, ROOT
 from patron.verdict import Verdict, book_verdict, words
 
-PAGES = ["intro", "theory", "case", "weighing", "beyond-korea"] + sorted(p.stem for p in BOOK_DIR.glob("p[0-9]-*.md"))
+PAGES = ["intro", "theory", "case", "weighing", "beyond-korea", "conclusion"] + sorted(p.stem for p in BOOK_DIR.glob("p[0-9]-*.md"))
 
 
 def stated_verdicts(name: str) -> list[str]:

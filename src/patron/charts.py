@@ -435,3 +435,127 @@ def posterior_explorer(totals: pd.DataFrame, focus: str) -> alt.Chart:
                    f"likelihood ratio on the log scale (0 removes the evidence, 1 is as judged, 2 doubles its "
                    f"weight in decibans); the bars recompute in the page.")
     return _described(chart, description)
+
+
+# --- What if: the typology and its rivals for a hypothetical armament ---------------------
+
+ENTRAPMENT_INDICATORS = {
+    "e_strike": "gives the client its own option to strike first or hit deep targets",
+    "e_leader": "the client's leaders are seen as risk-acceptant or unpredictable",
+    "e_provoke": "expected to provoke the adversary or a great power",
+    "e_label": "officials call it destabilizing or provocative",
+}
+CONTROL_INDICATORS = {
+    "c_dependency": "ends a dependence on US technology, supply or protection",
+    "c_command": "creates a decision to use force outside combined command",
+    "c_latent": "gives the client a latent option or new leverage",
+    "c_covert": "acquired covertly or from a non-US supplier",
+}
+REGIME_CLASSES = {
+    "nuclear weapons": "restraint",
+    "enrichment, reprocessing or naval propulsion": "negotiation",
+    "missile or launcher above MTCR Category I": "negotiation",
+    "missile or launcher below MTCR Category I": "bystanding",
+    "delivery system for a nuclear-weapon state": "bystanding",
+}
+
+
+def whatif_explorer() -> alt.Chart:
+    """Interactive: tick the theory chapter's indicators for a hypothetical armament and
+    read the codings, the typology's predicted response and each rival's beside it.
+
+    The coding follows the book's rule with one ticked indicator standing for one
+    eligible item: a dimension is high when more high indicators are ticked than low
+    ones. Everything runs in the page (Vega parameters bound to inputs).
+    """
+    params = []
+    for name, label in ENTRAPMENT_INDICATORS.items():
+        params.append(alt.param(name=name, value=False, bind=alt.binding_checkbox(name=f"Entrapment: {label} ")))
+    params.append(alt.param(name="e_low", value=False, bind=alt.binding_checkbox(
+        name="Entrapment, low: officials judge it deterrent, defensive or marginal ")))
+    for name, label in CONTROL_INDICATORS.items():
+        params.append(alt.param(name=name, value=False, bind=alt.binding_checkbox(name=f"Control: {label} ")))
+    params.append(alt.param(name="c_low", value=False, bind=alt.binding_checkbox(
+        name="Control, low: officials judge dependence on the US stays or deepens ")))
+    params.append(alt.param(name="shared", value=True, bind=alt.binding_checkbox(
+        name="Aimed at an adversary the US shares ")))
+    params.append(alt.param(name="kind", value="missile or launcher above MTCR Category I", bind=alt.binding_select(
+        options=list(REGIME_CLASSES), name="Armament ")))
+    params.append(alt.param(name="rising", value=False, bind=alt.binding_checkbox(
+        name="The common adversary's threat is rising ")))
+    count = lambda names: " + ".join(f"({n} ? 1 : 0)" for n in names)
+    ent = f"(({count(ENTRAPMENT_INDICATORS)}) > (e_low ? 1 : 0) ? 'high' : 'low')"
+    ctl = f"(({count(CONTROL_INDICATORS)}) > (c_low ? 1 : 0) ? 'high' : 'low')"
+    typ = (f"({ent} == 'high' && {ctl} == 'high') ? 'restraint' : "
+           f"(({ent} == 'high' || {ctl} == 'high') ? 'negotiation' : 'bystanding')")
+    regime = " : ".join(f"kind == '{k}' ? '{v}'" for k, v in REGIME_CLASSES.items()) + " : 'negotiation'"
+    rows = pd.DataFrame({"order": range(10), "rule": [
+        "Entrapment (rule)", "Control (rule)", "Typology", "Burden sharing", "Control (Blankenship)",
+        "Security dilemma, strong", "Security dilemma, one-dimensional", "Nonproliferation regime",
+        "Adversary threat", "Commonest response"]})
+    shown = (f"datum.rule == 'Entrapment (rule)' ? {ent} : datum.rule == 'Control (rule)' ? {ctl} : "
+             f"datum.rule == 'Typology' ? ({typ}) : "
+             f"datum.rule == 'Burden sharing' ? (shared ? 'bystanding' : 'restraint') : "
+             f"datum.rule == 'Control (Blankenship)' ? ({ctl} == 'high' ? 'restraint' : 'bystanding') : "
+             f"datum.rule == 'Security dilemma, strong' ? 'restraint' : "
+             f"datum.rule == 'Security dilemma, one-dimensional' ? ({ent} == 'high' ? 'restraint' : 'bystanding') : "
+             f"datum.rule == 'Nonproliferation regime' ? ({regime}) : "
+             f"datum.rule == 'Adversary threat' ? (rising ? 'bystanding' : 'negotiation') : 'negotiation'")
+    colours = alt.Scale(domain=[r.value for r in Response] + ["high", "low"],
+                        range=list(RESPONSE_COLOURS.values()) + ["#c44e52", "#4c78a8"])
+    base = alt.Chart(rows).transform_calculate(shown=shown).encode(y=alt.Y("order:O", axis=None))
+    names = base.mark_text(align="right", dx=-6, fontSize=12).encode(x=alt.value(230), text="rule:N")
+    values = base.mark_text(align="left", dx=6, fontSize=12, fontWeight="bold").encode(
+        x=alt.value(230), text="shown:N", color=alt.Color("shown:N", scale=colours, legend=None))
+    chart = alt.layer(names, values).add_params(*params).properties(width=420, height=alt.Step(22))
+    description = ("An interactive table. Tick the indicators of entrapment and of control that US officials "
+                   "recorded for a hypothetical armament, say whether it is aimed at a shared adversary, what kind "
+                   "of armament it is and whether the adversary's threat is rising; the table shows the coding "
+                   "rule's entrapment and control, the typology's predicted response, and the response each rival "
+                   "and the commonest-response baseline predicts. With nothing ticked, both dimensions are low and "
+                   "the typology predicts bystanding.")
+    return _described(chart, description)
+
+
+def forecasts_grid(forecasts: pd.DataFrame) -> alt.LayerChart:
+    """Each registered forecast in the typology cell its codings select, in the colour of
+    the response it predicts; hollow while open, filled once resolved."""
+    position = {Level.LOW.value: 0, Level.HIGH.value: 1}
+    fc = forecasts.assign(cx=[position[c] for c in forecasts.control],
+                          cy=[position[e] for e in forecasts.entrapment],
+                          state=["resolved" if isinstance(o, str) and o else "open" for o in forecasts.outcome])
+    fc["rank"] = fc.groupby(["cx", "cy"]).cumcount()
+    fc["count"] = fc.groupby(["cx", "cy"])["forecast_id"].transform("count")
+    fc["x"] = fc.cx + (fc["rank"] + 1) / (fc["count"] + 1) * 0.8 - 0.4
+    fc["y"] = fc.cy - 0.1
+    slim = fc[["forecast_id", "client", "trajectory", "predicted_response", "probability", "resolve_by", "state", "x", "y"]]
+    cells = typology_table().assign(
+        x0=lambda t: t.control.map(position) - 0.48, x1=lambda t: t.control.map(position) + 0.48,
+        y0=lambda t: t.entrapment.map(position) - 0.48, y1=lambda t: t.entrapment.map(position) + 0.48,
+        ty=lambda t: t.entrapment.map(position) + 0.3, tx=lambda t: t.control.map(position))
+    axis = dict(values=[0, 1], labelExpr="datum.value == 0 ? 'low' : 'high'", grid=False)
+    scale = alt.Scale(domain=[-0.5, 1.5], nice=False, zero=False)
+    colours = alt.Scale(domain=[r.value for r in Response], range=list(RESPONSE_COLOURS.values()))
+    rects = alt.Chart(cells).mark_rect(opacity=0.25, stroke="white", strokeWidth=2).encode(
+        x=alt.X("x0:Q", scale=scale, title="Threat to the patron's control", axis=alt.Axis(orient="top", **axis)),
+        x2="x1:Q", y=alt.Y("y0:Q", scale=scale, title="Threat of entrapment", axis=alt.Axis(**axis)), y2="y1:Q",
+        color=alt.Color("response:N", scale=colours, title="Response"))
+    names = alt.Chart(cells).mark_text(fontWeight="bold", fontSize=13).encode(
+        x=alt.X("tx:Q", scale=scale), y=alt.Y("ty:Q", scale=scale), text="response:N")
+    tooltip = [alt.Tooltip("forecast_id:N", title="Forecast"), alt.Tooltip("client:N", title="Client"),
+               alt.Tooltip("trajectory:N", title="If"), alt.Tooltip("predicted_response:N", title="Predicted"),
+               alt.Tooltip("probability:Q", title="Probability", format=".2f"),
+               alt.Tooltip("resolve_by:N", title="Resolve by"), alt.Tooltip("state:N", title="Status")]
+    marks = alt.Chart(slim).mark_point(size=160, strokeWidth=2).encode(
+        x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale),
+        color=alt.Color("predicted_response:N", scale=colours, legend=None),
+        fill=alt.condition("datum.state == 'resolved'", alt.Color("predicted_response:N", scale=colours, legend=None),
+                           alt.value("white")),
+        tooltip=tooltip)
+    labels = alt.Chart(slim).mark_text(dy=14, fontSize=9).encode(
+        x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="forecast_id:N", tooltip=tooltip)
+    parts = "; ".join(f"{f.forecast_id} {f.client} ({f.entrapment}/{f.control}): {f.predicted_response}, "
+                      f"p = {f.probability:.2f}, by {f.resolve_by}" for f in fc.itertuples())
+    description = (f"The typology's grid with {len(fc)} registered forecasts placed by the coding rule's codings at "
+                   f"registration, each in the colour of the response it predicts, hollow while open. {parts}.")
+    return _described(alt.layer(rects, names, marks, labels).properties(width=440, height=400), description)

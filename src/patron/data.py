@@ -8,12 +8,13 @@ numbers become nullable integers, where an empty cell means "no limit".
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from patron.paths import BIBLIOGRAPHY, DATA_DIR
-from patron.validate import DataValidationError, Table, validate_package
+from patron.validate import DataValidationError, Report, Table, validate_package
 
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "string": "string", "date": "object"}
 
@@ -24,12 +25,26 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAP
     Raises :class:`DataValidationError`, listing every problem with its file,
     line and column, if anything in the package is invalid.
     """
-    report = validate_package(data_dir, bib_path)
+    report = _validated(data_dir, bib_path, _signature(data_dir, bib_path))
     if not report.ok:
         raise DataValidationError(report.problems)
     if name not in report.tables:
         raise KeyError(f"no resource named {name!r} in {data_dir / 'datapackage.json'}")
     return _to_frame(report.tables[name])
+
+
+def _signature(data_dir: Path, bib_path: Path) -> tuple:
+    """What the validation depends on: every data file's and the bibliography's size and
+    modification time. A changed file changes the signature, so nothing stale is served."""
+    files = sorted(p for p in data_dir.rglob("*") if p.is_file()) + [bib_path]
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files if p.exists())
+
+
+@lru_cache(maxsize=4)
+def _validated(data_dir: Path, bib_path: Path, signature: tuple) -> Report:
+    """Validate the package once per state of its files: a chapter calls several loaders,
+    and each would otherwise check every file again."""
+    return validate_package(data_dir, bib_path)
 
 
 def _to_frame(table: Table) -> pd.DataFrame:
@@ -196,3 +211,18 @@ def load_armaments() -> pd.DataFrame:
 def load_universe() -> pd.DataFrame:
     """Every candidate episode the universe rule admits (``data/universe.csv``)."""
     return load_table("universe")
+
+
+def load_forecasts() -> pd.DataFrame:
+    """The forecast register (``data/forecasts.csv``)."""
+    return load_table("forecasts")
+
+
+def load_forecast_signals() -> pd.DataFrame:
+    """Dated signals behind each forecast's codings (``data/forecast_signals.csv``)."""
+    return load_table("forecast_signals")
+
+
+def load_forecast_predictions() -> pd.DataFrame:
+    """Every rule's forecast and its probability (``data/forecast_predictions.csv``)."""
+    return load_table("forecast_predictions")

@@ -87,7 +87,7 @@ def coding_status(item: pd.Series) -> str:
     return f"{item.bears_on}, context only: {reason.replace(' (', ', ').rstrip(')')}"
 
 
-def evidence_note(item: pd.Series) -> str:
+def evidence_note(item: pd.Series, status: str | None = None) -> str:
     """One evidence item as a collapsed MyST admonition.
 
     Its title says how the coding rule treats it, so a reader sees at a glance
@@ -106,7 +106,7 @@ def evidence_note(item: pd.Series) -> str:
     ]
     text = "\n".join(body)
     fence = _fence(text)
-    return (f"{fence}{{admonition}} Evidence {item.evidence_id}: {coding_status(item)}\n"
+    return (f"{fence}{{admonition}} Evidence {item.evidence_id}: {status or coding_status(item)}\n"
             f":class: dropdown evidence-note\n\n{text}\n{fence}\n")
 
 
@@ -140,4 +140,30 @@ def dispute_notes(disputes: pd.DataFrame, episodes: pd.DataFrame) -> Markdown:
             continue
         parts.append(f"*Episode:* **{titles[episode_id]}** (see {{ref}}`{episode_id}`)\n")
         parts += [dispute_note(r) for r in mine.itertuples()]
+    return Markdown("\n".join(parts))
+
+
+def signal_notes(signals: pd.DataFrame, forecasts: pd.DataFrame, ids: Iterable[str]) -> Markdown:
+    """The named forecast signals, as collapsed notes: the same form as evidence notes,
+    with the forecast's registration date standing for the decision date."""
+    from patron.coding import ineligibility
+
+    registered = dict(zip(forecasts.forecast_id, forecasts.registered_on))
+    wanted = list(ids)
+    indexed = signals.set_index("signal_id", drop=False)
+    missing = [i for i in wanted if i not in indexed.index]
+    if missing:
+        raise KeyError(f"no signals {missing} in data/forecast_signals.csv")
+    parts = []
+    for i in wanted:
+        item = indexed.loc[i]
+        as_item = item.rename({"signal_id": "evidence_id", "forecast_id": "episode_id"})
+        if item.bears_on in ("entrapment", "control"):
+            reason = ineligibility(as_item.to_dict(), item.bears_on, registered[item.forecast_id], "day")
+            status = (f"{item.bears_on}, counts ({item.indicates})" if reason is None
+                      else f"{item.bears_on}, context only: {reason.replace(' (', ', ').rstrip(')')}")
+        else:
+            status = item.bears_on
+        note = evidence_note(as_item, status)
+        parts.append(note.replace(f"{{admonition}} Evidence {i}:", f"{{admonition}} Signal {i}:", 1))
     return Markdown("\n".join(parts))

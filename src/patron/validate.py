@@ -59,6 +59,11 @@ ID_LIST_FIELDS = {"evidence_ids": ("evidence", "evidence_id"), "episode_ids": ("
 OWN_PRECISION = {"stated_on": "stated_precision", "decided_on": "decided_precision"}
 # What `indicates` may be set on.
 CODED_DIMENSIONS = {"entrapment", "control"}
+# Full dates (YYYY-MM-DD) of the forecast register.
+FULL_DATES = {"registered_on", "resolve_by", "resolved_on"}
+# Item files the coding rule reads, with the file of their owners: (items, owners, key, date, precision).
+CODED_ITEMS = (("evidence", "episodes", "episode_id", "decided_on", "decided_precision"),
+               ("forecast_signals", "forecasts", "forecast_id", "registered_on", None))
 # Word count rules: "resource.field" or "field" (any resource) -> (at least, at most).
 WORD_LIMITS = {"excerpt": (None, 40), "episodes.rationale": (25, None)}
 KEY_LIST = re.compile(r"^[A-Za-z0-9_:\-]+(;[A-Za-z0-9_:\-]+)*$")
@@ -351,6 +356,23 @@ def _check_row(row: dict[str, Any]) -> list[tuple[str, str]]:
             found.append(("predicted_response",
                           f"'{row['predicted_response']}' but classify({row['entrapment']!r}, "
                           f"{row['control']!r}) gives '{expected}'"))
+    if "probability" in row and isinstance(row["probability"], float) and not 0 < row["probability"] < 1:
+        found.append(("probability", f"{row['probability']:g} is not a probability strictly between 0 and 1"))
+    for name in FULL_DATES & row.keys():
+        if isinstance(row[name], str) and _real_day(row[name]) is None:
+            found.append((name, f"'{row[name]}' is not a real calendar date"))
+    if {"registered_on", "resolve_by"} <= row.keys():
+        registered, due = _real_day(row["registered_on"] or ""), _real_day(row["resolve_by"] or "")
+        if registered and due and due <= registered:
+            found.append(("resolve_by", f"{row['resolve_by']} is not after registered_on {row['registered_on']}"))
+        resolved = {k: row.get(k) for k in ("outcome", "resolved_on", "resolution_source")}
+        if any(resolved.values()) and not all(resolved.values()):
+            missing = ", ".join(k for k, v in resolved.items() if not v)
+            found.append((next(k for k, v in resolved.items() if not v),
+                          f"a resolved forecast needs its outcome, resolved_on and resolution_source; missing: {missing}"))
+        resolved_on = _real_day(row.get("resolved_on") or "")
+        if registered and resolved_on and resolved_on <= registered:
+            found.append(("resolved_on", f"{row['resolved_on']} is not after registered_on {row['registered_on']}"))
     if "indicates" in row and row.get("indicates") and row.get("bears_on") not in CODED_DIMENSIONS | {None}:
         found.append(("indicates", f"'{row['indicates']}' is set on a {row['bears_on']} item: only entrapment "
                                    "and control items indicate a level"))
@@ -371,6 +393,14 @@ def _check_row(row: dict[str, Any]) -> list[tuple[str, str]]:
         if precision in PRECISION_PARTS and PRECISION_PARTS[precision] != parts:
             found.append((name, f"'{value}' does not match date_precision '{precision}'"))
     return found
+
+
+def _real_day(value: str) -> dt.date | None:
+    """A full YYYY-MM-DD date, or None if it is not one."""
+    try:
+        return dt.date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+    except ValueError:
+        return None
 
 
 def _is_date_field(name: str) -> bool:
@@ -496,18 +526,29 @@ def _check_weighing(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
 
 
 def _check_codings(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
-    """Rules across evidence.csv and episodes.csv: which items may carry
-    ``indicates``, and episode codings equal to the coding rule's output."""
+    """Rules across each item file and its owners (evidence and episodes; forecast
+    signals and forecasts): which items may carry ``indicates``, and codings equal to
+    the coding rule's output."""
+    problems: list[Problem] = []
+    for items, owners, key, date_field, precision_field in CODED_ITEMS:
+        problems += _check_coded(tables, data_dir, items, owners, key, date_field, precision_field)
+    return problems
+
+
+def _check_coded(tables: dict[str, Table], data_dir: Path, items_name: str, owners_name: str, key: str,
+                 date_field: str, precision_field: str | None) -> list[Problem]:
     from patron.coding import US_SIDE, code_items, stated_in_time
 
-    evidence, episodes = tables.get("evidence"), tables.get("episodes")
+    evidence, episodes = tables.get(items_name), tables.get(owners_name)
     if evidence is None or episodes is None or "indicates" not in {f["name"] for f in evidence.fields}:
         return []
     problems: list[Problem] = []
-    decided = {r["episode_id"]: (r["decided_on"], r["decided_precision"]) for r in episodes.rows
-               if _partial_date_ok(r["decided_on"], r["decided_precision"])}
+    precision_of = (lambda r: r[precision_field]) if precision_field else (lambda r: "day")
+    decided = {r[key]: (r[date_field], precision_of(r)) for r in episodes.rows
+               if _partial_date_ok(r[date_field], precision_of(r))}
     shown = _shown_path(evidence.path, data_dir)
     dated_ok = {}
+    id_field = evidence.fields[0]["name"]
     for row, line in zip(evidence.rows, evidence.lines):
         undated = not row["stated_on"] and not row["stated_precision"]
         if (row["stated_on"] is None) != (row["stated_precision"] is None):
@@ -518,12 +559,12 @@ def _check_codings(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
             problems.append(Problem(shown, line, "stated_on",
                                     f"required for a US-side item ({row['perceiver']}): when was it stated?"))
             continue
-        if row["episode_id"] not in decided or \
+        if row[key] not in decided or \
                 not (undated or _partial_date_ok(row["stated_on"], row["stated_precision"])):
             continue  # reported elsewhere
-        on, precision = decided[row["episode_id"]]
+        on, precision = decided[row[key]]
         in_time = not undated and stated_in_time(row["stated_on"], row["stated_precision"], on, precision)
-        dated_ok[row["evidence_id"]] = True
+        dated_ok[row[id_field]] = True
         if row["bears_on"] in CODED_DIMENSIONS:
             if in_time and not row["indicates"]:
                 problems.append(Problem(shown, line, "indicates",
@@ -532,20 +573,22 @@ def _check_codings(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
             if not in_time and row["indicates"]:
                 when = f"stated {row['stated_on']}" if not undated else "undated"
                 problems.append(Problem(shown, line, "indicates",
-                                        f"a coding item must be stated on or before its episode's decided_on "
-                                        f"({on}), but this one is {when}: leave indicates empty "
+                                        f"a coding item must be stated on or before its {owners_name[:-1]}'s "
+                                        f"{date_field} ({on}), but this one is {when}: leave indicates empty "
                                         "to keep it as context"))
     if problems:
         return problems
     shown_ep = _shown_path(episodes.path, data_dir)
     import pandas as pd
 
-    frame = pd.DataFrame(evidence.rows)
+    frame = pd.DataFrame(evidence.rows, columns=[f["name"] for f in evidence.fields])
     for row, line in zip(episodes.rows, episodes.lines):
-        mine = frame[frame.episode_id == row["episode_id"]]
-        if mine.empty or row["episode_id"] not in decided or not all(dated_ok.get(i) for i in mine.evidence_id):
+        mine = frame[frame[key] == row[key]]
+        if row[key] not in decided or not all(dated_ok.get(i) for i in mine[id_field]):
             continue
-        for dimension, (coding, ids) in code_items(mine, row["decided_on"], row["decided_precision"]).items():
+        on, precision = decided[row[key]]
+        coded = code_items(mine.rename(columns={id_field: "evidence_id"}), on, precision)
+        for dimension, (coding, ids) in coded.items():
             if row[dimension] != coding.level:
                 basis = f"{coding.n_high} high, {coding.n_low} low among eligible items {', '.join(ids) or '(none)'}"
                 problems.append(Problem(shown_ep, line, dimension,

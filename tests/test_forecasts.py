@@ -1,0 +1,171 @@
+"""The forecast register: its scheme, its scores (on made-up resolutions, checked by
+hand) and the validator's rules for it."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from patron.forecasts import brier, laplace, log_score, scheme_probability, score_forecasts, status
+from test_case_data import line_of
+from test_validate import assert_rejected, set_cell
+
+
+def test_the_scheme_by_hand() -> None:
+    assert laplace(11, 30) == 12 / 32
+    assert scheme_probability(11, 30, defaulted=False) == 0.375
+    assert scheme_probability(11, 30, defaulted=True) == round((0.375 + 1 / 3) / 2, 3)  # 0.354
+    assert laplace(0, 0) == 0.5
+    with pytest.raises(ValueError):
+        laplace(5, 4)
+
+
+def test_brier_and_log_scores_by_hand() -> None:
+    assert brier(0.8, True) == pytest.approx(0.04)
+    assert brier(0.8, False) == pytest.approx(0.64)
+    assert log_score(0.8, True) == pytest.approx(math.log(0.8))
+    assert log_score(0.8, False) == pytest.approx(math.log(0.2))
+
+
+def made_up() -> tuple[pd.DataFrame, pd.DataFrame]:
+    forecasts = pd.DataFrame({"forecast_id": ["F01", "F02", "F03", "F04"], "outcome": [None] * 4,
+                              "resolve_by": ["2027-01-01", "2027-06-01", "2028-01-01", "2026-01-01"]})
+    predictions = pd.DataFrame({
+        "forecast_id": ["F01", "F02", "F03", "F04"] * 2,
+        "rule": ["H_TYP"] * 4 + ["BASE_MODAL"] * 4,
+        "predicted_response": ["negotiation", "restraint", "bystanding", "negotiation"] + ["negotiation"] * 4,
+        "probability": [0.4, 0.5, 0.3, 0.4] + [0.6] * 4})
+    return forecasts, predictions
+
+
+def test_scores_on_made_up_resolutions_by_hand() -> None:
+    """F01 negotiation, F02 negotiation, F03 void, F04 restraint.
+    Typology: hit (0.4), miss (0.5), miss (0.4) -> hit rate 1/3;
+    Brier ((0.6)^2 + 0.5^2 + 0.4^2) / 3 = (0.36 + 0.25 + 0.16) / 3;
+    log (ln 0.4 + ln 0.5 + ln 0.6) / 3.
+    Modal: hit, hit, miss at 0.6 -> 2/3; Brier (0.16 + 0.16 + 0.36) / 3."""
+    forecasts, predictions = made_up()
+    scores = score_forecasts(forecasts, predictions, {"F01": "negotiation", "F02": "negotiation",
+                                                      "F03": "void", "F04": "restraint"}).set_index("rule")
+    assert scores.loc["H_TYP", "resolved"] == 3 and scores.loc["H_TYP", "hits"] == 1
+    assert scores.loc["H_TYP", "brier"] == pytest.approx((0.36 + 0.25 + 0.16) / 3)
+    assert scores.loc["H_TYP", "log_score"] == pytest.approx((math.log(0.4) + math.log(0.5) + math.log(0.6)) / 3)
+    assert scores.loc["BASE_MODAL", "hit_rate"] == pytest.approx(2 / 3)
+    assert scores.loc["BASE_MODAL", "brier"] == pytest.approx((0.16 + 0.16 + 0.36) / 3)
+
+
+def test_nothing_resolved_scores_nothing() -> None:
+    forecasts, predictions = made_up()
+    scores = score_forecasts(forecasts, predictions)
+    assert (scores.resolved == 0).all() and scores.brier.isna().all()
+
+
+def test_status_by_hand() -> None:
+    forecasts, _ = made_up()
+    forecasts.loc[0, "outcome"] = "negotiation"
+    assert list(status(forecasts, "2026-11-29")) == [
+        "resolved: negotiation", "open until 2027-06-01", "open until 2028-01-01", "overdue: to be resolved"]
+
+
+def _resolve_by_before_registration(d: Path) -> str:
+    set_cell(d / "forecasts.csv", 2, "resolve_by", "2026-01-01")
+    return "data/forecasts.csv:2:resolve_by: 2026-01-01 is not after registered_on"
+
+
+def _prediction_not_classify(d: Path) -> str:
+    line = 2
+    import csv
+
+    row = list(csv.DictReader(open(d / "forecasts.csv", encoding="utf-8")))[0]
+    other = {"bystanding": "restraint", "negotiation": "restraint", "restraint": "bystanding"}[row["predicted_response"]]
+    set_cell(d / "forecasts.csv", line, "predicted_response", other)
+    return f"data/forecasts.csv:{line}:predicted_response: '{other}' but classify("
+
+
+def _resolved_without_source(d: Path) -> str:
+    set_cell(d / "forecasts.csv", 3, "outcome", "negotiation")
+    set_cell(d / "forecasts.csv", 3, "resolved_on", "2027-03-01")
+    return "data/forecasts.csv:3:resolution_source: a resolved forecast needs its outcome"
+
+
+def _probability_of_one(d: Path) -> str:
+    set_cell(d / "forecasts.csv", 4, "probability", "1")
+    return "data/forecasts.csv:4:probability: 1 is not a probability strictly between 0 and 1"
+
+
+def _probability_of_zero_for_a_rival(d: Path) -> str:
+    set_cell(d / "forecast_predictions.csv", 5, "probability", "0")
+    return "data/forecast_predictions.csv:5:probability: 0 is not a probability strictly between 0 and 1"
+
+
+def _coding_not_the_rule(d: Path) -> str:
+    import csv
+
+    row = list(csv.DictReader(open(d / "forecasts.csv", encoding="utf-8")))[0]
+    flipped = {"low": "high", "high": "low"}[row["control"]]
+    from patron import classify
+
+    set_cell(d / "forecasts.csv", 2, "control", flipped)
+    set_cell(d / "forecasts.csv", 2, "predicted_response", classify(row["entrapment"], flipped).value)
+    return f"data/forecasts.csv:2:control: '{flipped}' but the coding rule gives '{row['control']}'"
+
+
+def _signal_stated_after_registration(d: Path) -> str:
+    import csv
+
+    rows = list(csv.DictReader(open(d / "forecast_signals.csv", encoding="utf-8")))
+    target = next(r for r in rows if r["indicates"])
+    line = line_of(d / "forecast_signals.csv", target["signal_id"])
+    set_cell(d / "forecast_signals.csv", line, "stated_on", "2026-12-15")
+    set_cell(d / "forecast_signals.csv", line, "stated_precision", "day")
+    return f"data/forecast_signals.csv:{line}:indicates: a coding item must be stated on or before its forecast's registered_on"
+
+
+CASES = {f.__name__.strip("_").replace("_", " "): f for f in (
+    _resolve_by_before_registration, _prediction_not_classify, _resolved_without_source, _probability_of_one,
+    _probability_of_zero_for_a_rival, _coding_not_the_rule, _signal_stated_after_registration)}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_forecast_rules_are_enforced(case: str, data_copy: Path) -> None:
+    assert_rejected(data_copy, CASES[case](data_copy / "data"), case)
+
+
+def test_the_register_meets_its_scope() -> None:
+    """At least 10 forecasts across at least 6 clients; two clients with two trajectories the
+    typology answers differently; some forecasts resolve within two years of registration."""
+    from patron.data import load_forecasts
+
+    register = load_forecasts()
+    assert len(register) >= 10 and register.client.nunique() >= 6
+    differing = register.groupby("client").predicted_response.nunique()
+    assert (differing >= 2).sum() >= 2, differing
+    soon = pd.to_datetime(register.resolve_by) <= pd.to_datetime(register.registered_on) + pd.DateOffset(years=2)
+    assert soon.sum() >= 3
+
+
+def test_every_signal_is_shown_in_the_forecasts_chapter() -> None:
+    import re
+
+    from patron.data import load_forecast_signals
+    from patron.paths import BOOK_DIR
+
+    text = (BOOK_DIR / "forecasts.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"'(S\d{3})'", text))
+    missing = sorted(set(load_forecast_signals().signal_id) - shown)
+    assert not missing, f"signals not shown: {missing}"
+
+
+def test_registered_probabilities_follow_the_stated_scheme_at_registration() -> None:
+    """Every probability is one the scheme can give: (h + 1) / (n + 2) for some record of n
+    episodes, or that moved halfway to 1/3. (Frozen values are never recomputed from today's
+    record; this only checks that each is of the scheme's form.)"""
+    from patron.data import load_forecast_predictions, load_forecasts
+    from patron.forecasts import scheme_probability
+
+    possible = {scheme_probability(h, 30, d) for h in range(31) for d in (False, True)}
+    for p in list(load_forecasts().probability) + list(load_forecast_predictions().probability):
+        assert round(float(p), 3) in possible, p
