@@ -224,6 +224,39 @@ def timeline_chart(events: pd.DataFrame, guidelines: pd.DataFrame) -> alt.LayerC
     return _described(chart.properties(width=480, height=280), description)
 
 
+GRID_POSITION = {Level.LOW.value: 0, Level.HIGH.value: 1}
+GRID_SCALE = alt.Scale(domain=[-0.5, 1.5], nice=False, zero=False)
+RESPONSE_SCALE = alt.Scale(domain=[r.value for r in Response], range=list(RESPONSE_COLOURS.values()))
+
+
+def _placed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Grid coordinates for each row, spreading the rows that share a cell evenly across it."""
+    out = frame.assign(cx=[GRID_POSITION[c] for c in frame.control], cy=[GRID_POSITION[e] for e in frame.entrapment])
+    out["rank"] = out.groupby(["cx", "cy"]).cumcount()
+    out["count"] = out.groupby(["cx", "cy"])[key].transform("count")
+    out["x"] = out.cx + (out["rank"] + 1) / (out["count"] + 1) * 0.8 - 0.4
+    out["y"] = out.cy - 0.1
+    return out
+
+
+def _grid_cells() -> list[alt.Chart]:
+    """The typology's four shaded cells with their response names: the background of every grid."""
+    position = GRID_POSITION
+    cells = typology_table().assign(
+        x0=lambda t: t.control.map(position) - 0.48, x1=lambda t: t.control.map(position) + 0.48,
+        y0=lambda t: t.entrapment.map(position) - 0.48, y1=lambda t: t.entrapment.map(position) + 0.48,
+        ty=lambda t: t.entrapment.map(position) + 0.3, tx=lambda t: t.control.map(position))
+    axis = dict(values=[0, 1], labelExpr="datum.value == 0 ? 'low' : 'high'", grid=False)
+    rects = alt.Chart(cells).mark_rect(opacity=0.25, stroke="white", strokeWidth=2).encode(
+        x=alt.X("x0:Q", scale=GRID_SCALE, title="Threat to the patron's control",
+                axis=alt.Axis(orient="top", **axis)),
+        x2="x1:Q", y=alt.Y("y0:Q", scale=GRID_SCALE, title="Threat of entrapment", axis=alt.Axis(**axis)),
+        y2="y1:Q", color=alt.Color("response:N", scale=RESPONSE_SCALE, title="Response"))
+    names = alt.Chart(cells).mark_text(fontWeight="bold", fontSize=13).encode(
+        x=alt.X("tx:Q", scale=GRID_SCALE), y=alt.Y("ty:Q", scale=GRID_SCALE), text="response:N")
+    return [rects, names]
+
+
 def episodes_grid(episodes: pd.DataFrame, armaments: pd.DataFrame | None = None) -> alt.LayerChart:
     """Each episode placed in the typology cell its codings select, marked by
     the response actually observed: a filled circle where prediction and
@@ -233,32 +266,13 @@ def episodes_grid(episodes: pd.DataFrame, armaments: pd.DataFrame | None = None)
     class, that show only the episodes chosen; the menus run in the page (Vega
     parameters), so no kernel is needed.
     """
-    position = {Level.LOW.value: 0, Level.HIGH.value: 1}
     if armaments is not None:
         episodes = episodes.merge(armaments[["episode_id", "armament_class"]], on="episode_id", how="left")
-    ep = episodes.assign(
-        outcome=["hit" if p == o else "miss" for p, o in zip(episodes.predicted_response, episodes.observed_response)],
-        cx=[position[c] for c in episodes.control], cy=[position[e] for e in episodes.entrapment])
-    # spread the episodes that share a cell evenly across it
-    ep["rank"] = ep.groupby(["cx", "cy"]).cumcount()
-    ep["count"] = ep.groupby(["cx", "cy"])["episode_id"].transform("count")
-    ep["x"] = ep.cx + (ep["rank"] + 1) / (ep["count"] + 1) * 0.8 - 0.4
-    ep["y"] = ep.cy - 0.1
-    cells = typology_table().assign(
-        x0=lambda t: t.control.map(position) - 0.48, x1=lambda t: t.control.map(position) + 0.48,
-        y0=lambda t: t.entrapment.map(position) - 0.48, y1=lambda t: t.entrapment.map(position) + 0.48,
-        ty=lambda t: t.entrapment.map(position) + 0.3, tx=lambda t: t.control.map(position))
-    axis = dict(values=[0, 1], labelExpr="datum.value == 0 ? 'low' : 'high'", grid=False)
-    scale = alt.Scale(domain=[-0.5, 1.5], nice=False, zero=False)
-    colours = alt.Scale(domain=[r.value for r in Response], range=list(RESPONSE_COLOURS.values()))
-    rects = alt.Chart(cells).mark_rect(opacity=0.25, stroke="white", strokeWidth=2).encode(
-        x=alt.X("x0:Q", scale=scale, title="Threat to the patron's control", axis=alt.Axis(orient="top", **axis)),
-        x2="x1:Q",
-        y=alt.Y("y0:Q", scale=scale, title="Threat of entrapment", axis=alt.Axis(**axis)),
-        y2="y1:Q",
-        color=alt.Color("response:N", scale=colours, title="Response"))
-    names = alt.Chart(cells).mark_text(fontWeight="bold", fontSize=13).encode(
-        x=alt.X("tx:Q", scale=scale), y=alt.Y("ty:Q", scale=scale), text="response:N")
+    ep = _placed(episodes.assign(outcome=["hit" if p == o else "miss" for p, o in
+                                          zip(episodes.predicted_response, episodes.observed_response)]),
+                 "episode_id")
+    scale, colours = GRID_SCALE, RESPONSE_SCALE
+    rects, names = _grid_cells()
     tooltip = [alt.Tooltip("title:N", title="Episode"), alt.Tooltip("start:N", title="From"),
                alt.Tooltip("end:N", title="To"), alt.Tooltip("predicted_response:N", title="Predicted"),
                alt.Tooltip("observed_response:N", title="Observed")]
@@ -520,28 +534,11 @@ def whatif_explorer() -> alt.Chart:
 def forecasts_grid(forecasts: pd.DataFrame) -> alt.LayerChart:
     """Each registered forecast in the typology cell its codings select, in the colour of
     the response it predicts; hollow while open, filled once resolved."""
-    position = {Level.LOW.value: 0, Level.HIGH.value: 1}
-    fc = forecasts.assign(cx=[position[c] for c in forecasts.control],
-                          cy=[position[e] for e in forecasts.entrapment],
-                          state=["resolved" if isinstance(o, str) and o else "open" for o in forecasts.outcome])
-    fc["rank"] = fc.groupby(["cx", "cy"]).cumcount()
-    fc["count"] = fc.groupby(["cx", "cy"])["forecast_id"].transform("count")
-    fc["x"] = fc.cx + (fc["rank"] + 1) / (fc["count"] + 1) * 0.8 - 0.4
-    fc["y"] = fc.cy - 0.1
+    fc = _placed(forecasts.assign(state=["resolved" if isinstance(o, str) and o else "open" for o in forecasts.outcome]),
+                 "forecast_id")
     slim = fc[["forecast_id", "client", "trajectory", "predicted_response", "probability", "resolve_by", "state", "x", "y"]]
-    cells = typology_table().assign(
-        x0=lambda t: t.control.map(position) - 0.48, x1=lambda t: t.control.map(position) + 0.48,
-        y0=lambda t: t.entrapment.map(position) - 0.48, y1=lambda t: t.entrapment.map(position) + 0.48,
-        ty=lambda t: t.entrapment.map(position) + 0.3, tx=lambda t: t.control.map(position))
-    axis = dict(values=[0, 1], labelExpr="datum.value == 0 ? 'low' : 'high'", grid=False)
-    scale = alt.Scale(domain=[-0.5, 1.5], nice=False, zero=False)
-    colours = alt.Scale(domain=[r.value for r in Response], range=list(RESPONSE_COLOURS.values()))
-    rects = alt.Chart(cells).mark_rect(opacity=0.25, stroke="white", strokeWidth=2).encode(
-        x=alt.X("x0:Q", scale=scale, title="Threat to the patron's control", axis=alt.Axis(orient="top", **axis)),
-        x2="x1:Q", y=alt.Y("y0:Q", scale=scale, title="Threat of entrapment", axis=alt.Axis(**axis)), y2="y1:Q",
-        color=alt.Color("response:N", scale=colours, title="Response"))
-    names = alt.Chart(cells).mark_text(fontWeight="bold", fontSize=13).encode(
-        x=alt.X("tx:Q", scale=scale), y=alt.Y("ty:Q", scale=scale), text="response:N")
+    scale, colours = GRID_SCALE, RESPONSE_SCALE
+    rects, names = _grid_cells()
     tooltip = [alt.Tooltip("forecast_id:N", title="Forecast"), alt.Tooltip("client:N", title="Client"),
                alt.Tooltip("trajectory:N", title="If"), alt.Tooltip("predicted_response:N", title="Predicted"),
                alt.Tooltip("probability:Q", title="Probability", format=".2f"),
