@@ -60,16 +60,22 @@ def latest(date: str, precision: str) -> dt.date:
     return dt.date(parts[0], parts[1], parts[2])
 
 
-def stated_in_time(stated_on: str, stated_precision: str, decided_on: str, decided_precision: str) -> bool:
+def stated_in_time(stated_on: str, stated_precision: str, decided_on: str, decided_precision: str,
+                   strict: bool = False) -> bool:
     """Was the statement certainly made on or before the decision?
 
     Partial dates are read conservatively: an item stated "October 2012" does
     not count toward a decision of 5 October 2012, because it may have come after.
+    With ``strict``, a statement made on the day of the decision does not count
+    either, since it may belong to the decision record itself (a sensitivity
+    analysis; the rule as published counts it).
     """
-    return latest(stated_on, stated_precision) <= earliest(decided_on, decided_precision)
+    last, first = latest(stated_on, stated_precision), earliest(decided_on, decided_precision)
+    return last < first if strict else last <= first
 
 
-def ineligibility(item: Mapping[str, object], dimension: str, decided_on: str, decided_precision: str) -> str | None:
+def ineligibility(item: Mapping[str, object], dimension: str, decided_on: str, decided_precision: str,
+                  strict: bool = False) -> str | None:
     """Why an item cannot count toward a coding of ``dimension``, or None if it can.
 
     The reasons are the rule's three conditions, checked in order, so a chapter
@@ -81,7 +87,8 @@ def ineligibility(item: Mapping[str, object], dimension: str, decided_on: str, d
         return f"not a US view ({item['perceiver']})"
     if not item.get("stated_on") or not isinstance(item["stated_on"], str):
         return "undated"
-    if not stated_in_time(str(item["stated_on"]), str(item["stated_precision"]), decided_on, decided_precision):
+    if not stated_in_time(str(item["stated_on"]), str(item["stated_precision"]), decided_on, decided_precision,
+                          strict):
         return "stated after the decision"
     return None
 
@@ -121,28 +128,31 @@ def majority(indications: Iterable[str]) -> Coding:
     return Coding("low", n_high, n_low, (n_low - n_high) // 2 + 1, "tie" if n_high == n_low else None)
 
 
-def eligible_items(evidence: pd.DataFrame, dimension: str, decided_on: str, decided_precision: str) -> pd.DataFrame:
+def eligible_items(evidence: pd.DataFrame, dimension: str, decided_on: str, decided_precision: str,
+                   strict: bool = False) -> pd.DataFrame:
     """The items that may count toward a coding of ``dimension``, in file order."""
-    keep = [ineligibility(row, dimension, decided_on, decided_precision) is None
+    keep = [ineligibility(row, dimension, decided_on, decided_precision, strict) is None
             for row in evidence.to_dict("records")]
     return evidence[keep]
 
 
-def code_items(evidence: pd.DataFrame, decided_on: str, decided_precision: str) -> dict[str, tuple[Coding, list[str]]]:
+def code_items(evidence: pd.DataFrame, decided_on: str, decided_precision: str,
+               strict: bool = False) -> dict[str, tuple[Coding, list[str]]]:
     """Both dimensions coded from a set of items: each Coding with its eligible ids."""
     result = {}
     for dimension in DIMENSIONS:
-        eligible = eligible_items(evidence, dimension, decided_on, decided_precision)
+        eligible = eligible_items(evidence, dimension, decided_on, decided_precision, strict)
         result[dimension] = (majority(eligible.indicates), list(eligible.evidence_id))
     return result
 
 
-def coding_table(episodes: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
-    """The rule applied to every episode: the content of ``data/derived/codings.csv``."""
+def coding_table(episodes: pd.DataFrame, evidence: pd.DataFrame, strict: bool = False) -> pd.DataFrame:
+    """The rule applied to every episode: the content of ``data/derived/codings.csv``
+    (with ``strict``, the sensitivity that drops statements made on the decision day)."""
     rows = []
     for ep in episodes.itertuples():
         mine = evidence[evidence.episode_id == ep.episode_id]
-        for dimension, (coding, ids) in code_items(mine, ep.decided_on, ep.decided_precision).items():
+        for dimension, (coding, ids) in code_items(mine, ep.decided_on, ep.decided_precision, strict).items():
             rows.append({"episode_id": ep.episode_id, "dimension": dimension, "level": coding.level,
                          "n_high": coding.n_high, "n_low": coding.n_low, "eligible_ids": ";".join(ids) or None,
                          "margin": coding.margin, "flag": coding.flag})

@@ -7,7 +7,8 @@ observed by a stated date. This module holds the two pieces of arithmetic:
 - **the scheme** that turns a rule's record into a probability at registration:
   the rule's hit rate over every scored episode, with Laplace's correction,
   ``(hits + 1) / (n + 2)``; where the rule's prediction rests on the coding
-  rule's default (no usable signal on a dimension), the probability is moved
+  rule's default (no usable signal on a dimension, only unclear ones, or a tie,
+  all of which the rule codes low by default), the probability is moved
   halfway toward 1/3, the chance of naming one of three responses blindly;
 - **the scores** once forecasts resolve: the hit rate, the Brier score
   ``(p - o)^2`` and the logarithmic score ``ln p`` if the predicted response was
@@ -27,6 +28,7 @@ import pandas as pd
 from patron.coding import code_items
 
 BLIND = 1 / 3
+DEFAULT_FLAGS = ("no eligible items", "only unclear items", "tie")  # codings that are the rule's default
 
 
 def laplace(hits: int, n: int) -> float:

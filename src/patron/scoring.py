@@ -260,3 +260,18 @@ def feature_table(episodes: pd.DataFrame, armaments: pd.DataFrame) -> pd.DataFra
                          "entrapment_high": int((group.entrapment == "high").sum()),
                          "control_high": int((group.control == "high").sum())})
     return pd.DataFrame(rows)
+
+
+def strict_dates_hits(episodes: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    """The typology's hits when statements made on the decision day itself do not count
+    (they may belong to the decision record), beside its hits under the rule as published."""
+    from patron.coding import coding_table
+
+    strict = coding_table(episodes, evidence, strict=True).pivot(index="episode_id", columns="dimension", values="level")
+    rows = []
+    for ep in episodes.itertuples():
+        predicted = classify(strict.loc[ep.episode_id, "entrapment"], strict.loc[ep.episode_id, "control"]).value
+        rows.append({"episode_id": ep.episode_id, "scope": scope_of(ep.episode_id),
+                     "rule_hit": ep.predicted_response == ep.observed_response,
+                     "strict_prediction": predicted, "strict_hit": predicted == ep.observed_response})
+    return pd.DataFrame(rows)
