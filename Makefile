@@ -7,8 +7,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LAB_VENV := .venv-lab
+LAB_STAMP := $(LAB_VENV)/.installed
 
-.PHONY: help book test notebooks validate serve clean distclean bench
+.PHONY: help book test notebooks validate serve clean distclean bench lab
 
 help:
 	@echo "make book       build the site into _build/html (strict: warnings fail)"
@@ -17,6 +19,7 @@ help:
 	@echo "make validate   check the data files and their citation keys"
 	@echo "make serve      serve _build/html on http://localhost:8000"
 	@echo "make bench      measure build time and page weight against a stock build"
+	@echo "make lab        open JupyterLab on book/, where each chapter's .md opens as a notebook"
 	@echo "make clean      remove build outputs and caches (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -33,7 +36,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 notebooks: $(STAMP)
-	$(BIN)/python -m patron.notebooks execute
+	$(BIN)/python -m patron.workflow.notebooks execute
 
 validate: $(STAMP)
 	$(BIN)/python -m patron validate
@@ -41,12 +44,25 @@ validate: $(STAMP)
 serve: book
 	$(BIN)/python -m http.server --directory _build/html 8000
 
+# JupyterLab has its own environment (requirements-lab.txt says why). The pins
+# in requirements.txt constrain every package the two share; pip refuses an
+# editable line as a constraint, hence the filtered copy.
+$(LAB_STAMP): requirements-lab.txt requirements.txt pyproject.toml
+	rm -rf $(LAB_VENV)
+	$(PYTHON) -m venv $(LAB_VENV)
+	grep -v '^-e' requirements.txt > $(LAB_VENV)/constraints.txt
+	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt -c $(LAB_VENV)/constraints.txt
+	touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(LAB_VENV)/bin/python -m patron.workflow.lab $(LAB_ARGS)
+
 bench: $(STAMP)
-	$(BIN)/python -m patron.bench
+	$(BIN)/python -m patron.workflow.bench
 
 clean:
 	rm -rf _build .pytest_cache bench-output
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LAB_VENV)

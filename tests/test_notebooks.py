@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from patron.notebooks import drift, execute, pairs
+from patron.workflow.notebooks import drift, execute, pairs
 from patron.paths import BOOK_DIR, ROOT
 
 PAIRS = pairs()
@@ -78,3 +78,20 @@ def test_nbval_fails_when_a_stored_number_changes(tmp_path: Path) -> None:
                            str(tmp_path / "guidelines.ipynb")],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode != 0 and "failed" in done.stdout, done.stdout[-1500:]
+
+
+def test_executing_a_notebook_prints_no_kernel_warning(tmp_path: Path) -> None:
+    """`make notebooks` is quiet: the kernel runs over IPC, so ipykernel has no
+    unencrypted-TCP warning to print (nor any other warning)."""
+    import subprocess
+    import sys
+
+    md = tmp_path / "tiny.md"
+    md.write_text(
+        "---\njupytext:\n  formats: ipynb,md:myst\nkernelspec:\n  display_name: Python 3\n  language: python\n"
+        "  name: python3\n---\n\n# Tiny\n\n```{code-cell} ipython3\n1 + 1\n```\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "patron.workflow.notebooks", "execute", str(md)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "WARNING" not in done.stderr and "WARNING" not in done.stdout, done.stderr
+    assert done.stdout.strip() == f"executing {md}"

@@ -154,7 +154,7 @@ def test_vendored_vega_is_the_version_vl_convert_compiles_for() -> None:
 
     import vl_convert
 
-    from patron.sphinx_vega import VENDORED_VEGA, VENDORED_VEGA_VERSION
+    from patron.site.vega import VENDORED_VEGA, VENDORED_VEGA_VERSION
 
     assert vl_convert.get_vega_version() == VENDORED_VEGA_VERSION
     readme = (VENDORED_VEGA.parent / "README.md").read_text(encoding="utf-8")

@@ -43,7 +43,7 @@ def test_importing_the_package_has_no_side_effects() -> None:
     code = (
         "import altair as alt, sys\n"
         "before = alt.renderers.active\n"
-        "import patron, patron.data, patron.charts, patron.validate, patron.notebooks\n"
+        "import patron, patron.data, patron.charts, patron.validate, patron.workflow.notebooks\n"
         "assert alt.renderers.active == before, alt.renderers.active\n"
         "print('ok')\n"
     )

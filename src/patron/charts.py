@@ -17,7 +17,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from patron.sphinx_vega import VEGALITE_MIME
+from patron.site.vega import VEGALITE_MIME
 from patron.typology import Level, Response, classify
 
 RENDERER_NAME = "patron-book"

@@ -5,6 +5,9 @@ the executed notebook beside it (``book/NAME.ipynb``). This module writes the
 second from the first:
 
 - it runs the notebook with nbclient in a fresh kernel, recording no timings;
+  the kernel talks to nbclient over IPC (Unix sockets in a private temporary
+  folder), not TCP on localhost, so ipykernel has no reason to warn that the
+  channel is unencrypted, and no other user of the machine can connect to it;
 - it keeps the cell ids of the existing ``.ipynb`` (jupytext invents new random
   ids on every read), so unchanged cells keep their ids;
 - it strips execution metadata, so re-running an unchanged notebook gives a
@@ -15,8 +18,8 @@ hold exactly the cells of its ``.md``, executed in order.
 
 Command line::
 
-    python -m patron.notebooks execute [book/NAME.md ...]   # default: all
-    python -m patron.notebooks check                        # drift report
+    python -m patron.workflow.notebooks execute [book/NAME.md ...]   # default: all
+    python -m patron.workflow.notebooks check                        # drift report
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
+import tempfile
 from pathlib import Path
 
 import jupytext
 import nbformat
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 from patron.paths import BOOK_DIR
 
@@ -79,6 +84,20 @@ def _strip_volatile(nb: nbformat.NotebookNode) -> None:
     nb.metadata.get("jupytext", {}).pop("text_representation", None)
 
 
+def ipc_config(sockets: Path) -> Config:
+    """Configuration for a kernel that listens on Unix sockets under ``sockets``.
+
+    Over TCP, ipykernel warns on every start that its traffic is unencrypted.
+    IPC is the transport it recommends instead; the sockets live in a folder
+    that only this user can open, and vanish with it. nbclient still creates,
+    owns and shuts down the kernel.
+    """
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(sockets / "kernel")
+    return config
+
+
 def execute(md_path: Path) -> Path:
     """Execute ``md_path`` and write its paired ``.ipynb``; return that path."""
     ipynb_path = md_path.with_suffix(".ipynb")
@@ -86,14 +105,16 @@ def execute(md_path: Path) -> Path:
     old = nbformat.read(ipynb_path, as_version=4) if ipynb_path.exists() else None
     _reuse_ids(nb, old)
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
-    client = NotebookClient(
-        nb,
-        kernel_name=KERNEL,
-        timeout=TIMEOUT_SECONDS,
-        record_timing=False,
-        resources={"metadata": {"path": str(md_path.parent)}},
-    )
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="patron-kernel-") as sockets:
+        client = NotebookClient(
+            nb,
+            kernel_name=KERNEL,
+            config=ipc_config(Path(sockets)),
+            timeout=TIMEOUT_SECONDS,
+            record_timing=False,
+            resources={"metadata": {"path": str(md_path.parent)}},
+        )
+        client.execute()
     _strip_volatile(nb)
     nbformat.validate(nb)
     text = nbformat.writes(nb) + "\n"
@@ -133,7 +154,7 @@ def drift(md_path: Path, ipynb_path: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m patron.notebooks")
+    parser = argparse.ArgumentParser(prog="python -m patron.workflow.notebooks")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="execute notebooks and write their .ipynb")
     run.add_argument("files", nargs="*", type=Path, help="MyST .md files (default: all in book/)")

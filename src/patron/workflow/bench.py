@@ -154,13 +154,13 @@ def make_stock_copy(workdir: Path) -> Path:
     stock = workdir / "stock"
     shutil.copytree(ROOT, stock, ignore=COPY_IGNORE)
     config = (stock / "_config.yml").read_text(encoding="utf-8")
-    for ext in ("sphinx-mathjax-offline", "patron.sphinx_vega", "patron.sphinx_trim"):
+    for ext in ("sphinx-mathjax-offline", "patron.site.vega", "patron.site.trim"):
         config = config.replace(f"    - {ext}\n", "")
     (stock / "_config.yml").write_text(config, encoding="utf-8")
     for md in (stock / "book").glob("*.md"):
         text = md.read_text(encoding="utf-8").replace("use_book_renderer()\n", "pass  # stock: Altair's default renderer\n")
         md.write_text(text, encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "patron.notebooks", "execute", *map(str, sorted((stock / "book").glob("*.md")))],
+    subprocess.run([sys.executable, "-m", "patron.workflow.notebooks", "execute", *map(str, sorted((stock / "book").glob("*.md")))],
                    check=True, capture_output=True)
     return stock
 

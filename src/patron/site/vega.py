@@ -9,7 +9,7 @@ time this module does two things:
    the pinned ``vl-convert-python``, and writes a chart container, the Vega
    spec as inline JSON, and the chart's text alternative.
 2. As a Sphinx extension (listed in ``_config.yml``), it writes ONE script:
-   Vega (the file vendored in ``patron/vendor``, the version vl-convert
+   Vega (the file vendored in ``patron/site/vendor``, the version vl-convert
    compiles for) followed by a few lines that draw every container on the
    page, all wrapped in a function scope so that nothing collides with
    Sphinx's own scripts. The script is added only to pages that have a chart.

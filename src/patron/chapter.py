@@ -1,0 +1,191 @@
+"""What a chapter's hidden first cell needs: glued values and reproducible tables.
+
+A period chapter states its episode's dates, codings, prediction and response
+in prose, and each of those values must come from the data, not be typed in.
+:func:`episode_context` glues every such value under one set of names, so that
+a chapter opens with one line, and a value changed in ``data/`` changes every
+sentence that states it.
+
+:func:`table` gives pandas tables an HTML form with fixed ids. pandas' Styler
+gives every table a random element id, and its plain-text form is a memory
+address, so a re-executed notebook would otherwise never match its stored
+output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+# The names glued for every episode, for readers of a chapter's source.
+GLUED = ("start", "end", "decided", "entrapment", "control", "observed", "predicted", "judged_entrapment",
+         "judged_control", "judged_predicted", "n_items", "n_primary", "eligible_phrase",
+         "{dimension}_eligible", "{dimension}_high", "{dimension}_low", "{dimension}_margin",
+         "range_{year}", "payload_{year}", "E### (each event named)")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with a reproducible HTML and plain-text form."""
+
+    frame: pd.DataFrame
+    name: str
+
+    def _repr_html_(self) -> str:
+        return self.frame.style.set_uuid(self.name).hide(axis="index").to_html()
+
+    def __repr__(self) -> str:
+        return self.frame.to_string(index=False)
+
+
+def table(frame: pd.DataFrame, name: str) -> Table:
+    """A reproducible table: stable ids, no index column."""
+    return Table(frame, name)
+
+
+def _count(n: int, noun: str) -> str:
+    """'no eligible item', 'one eligible item', 'three eligible items'."""
+    from patron.verdict import words
+
+    if n == 0:
+        return f"no {noun}"
+    return f"{words(n)} {noun}" + ("" if n == 1 else "s")
+
+
+def _ids(cell: object) -> set[str]:
+    return set(cell.split(";")) if isinstance(cell, str) and cell else set()
+
+
+@dataclass(frozen=True)
+class EpisodeContext:
+    """One episode and the tables its chapter reads, after its values are glued."""
+
+    episode: pd.Series
+    items: pd.DataFrame
+    episodes: pd.DataFrame
+    evidence: pd.DataFrame
+    codings: pd.DataFrame
+    values: dict[str, object]
+
+    def notes(self, ids: Iterable[str]):
+        """The evidence items ``ids`` as expandable notes, in the order given."""
+        from patron.notes import evidence_notes
+
+        return evidence_notes(self.evidence, ids)
+
+
+def episode_values(episode_id: str, events: Iterable[str] = ()) -> EpisodeContext:
+    """Every value a period chapter states about its episode, computed from the data.
+
+    The rule's codings are recomputed here and must equal those recorded in
+    ``episodes.csv`` (validation already insists on it); a chapter whose prose
+    rests on a coding can then trust the glued value.
+    """
+    from patron import classify
+    from patron.coding import DIMENSIONS, coding_table
+    from patron.data import format_date, format_limit, load_episodes, load_events, load_evidence, load_guidelines
+
+    episodes, evidence = load_episodes(), load_evidence()
+    by_id = episodes.set_index("episode_id")
+    if episode_id not in by_id.index:
+        raise KeyError(f"data/episodes.csv has no episode {episode_id!r}")
+    ep = by_id.loc[episode_id]
+    items = evidence[evidence.episode_id == episode_id]
+    codings = coding_table(episodes[episodes.episode_id == episode_id], items).set_index("dimension")
+    for dimension in DIMENSIONS:
+        if codings.loc[dimension, "level"] != ep[dimension]:
+            raise ValueError(f"data/episodes.csv: {episode_id} records {dimension} {ep[dimension]!r}, "
+                             f"but the rule codes {codings.loc[dimension, 'level']!r}")
+
+    from patron.verdict import words
+
+    eligible = set().union(*(_ids(codings.loc[d, "eligible_ids"]) for d in DIMENSIONS))
+    values: dict[str, object] = {
+        "start": ep.start, "end": ep.end, "decided": format_date(ep.decided_on, ep.decided_precision),
+        "entrapment": ep.entrapment, "control": ep.control, "observed": ep.observed_response,
+        "predicted": ep.predicted_response, "judged_entrapment": ep.judged_entrapment,
+        "judged_control": ep.judged_control,
+        "judged_predicted": classify(ep.judged_entrapment, ep.judged_control).value,
+        "n_items": len(items), "n_primary": int((items.source_type == "primary").sum()),
+        "eligible_phrase": _count(len(eligible), "eligible item"),
+    }
+    for dimension in DIMENSIONS:
+        row = codings.loc[dimension]
+        values[f"{dimension}_eligible"] = _count(len(_ids(row.eligible_ids)), "eligible item")
+        values[f"{dimension}_high"] = words(int(row.n_high))
+        values[f"{dimension}_low"] = words(int(row.n_low))
+        values[f"{dimension}_margin"] = int(row.margin)
+    for regime in load_guidelines().itertuples():
+        values[f"range_{regime.regime_id[:4]}"] = format_limit(regime.max_range_km, "km")
+        values[f"payload_{regime.regime_id[:4]}"] = format_limit(regime.max_payload_kg, "kg")
+    all_events = load_events().set_index("event_id")
+    for event_id in events:
+        if event_id not in all_events.index:
+            raise KeyError(f"data/events.csv has no event {event_id!r} (asked for by {episode_id})")
+        row = all_events.loc[event_id]
+        values[event_id] = format_date(row.date, row.date_precision)
+    return EpisodeContext(ep, items, episodes, evidence, codings, values)
+
+
+def episode_context(episode_id: str, events: Iterable[str] = ()) -> EpisodeContext:
+    """Set up a period chapter: the offline chart renderer, and every value its prose glues.
+
+    ``events`` names the rows of ``events.csv`` whose dates the prose states;
+    each is glued under its id (``{glue:text}`E039```).
+    """
+    from myst_nb import glue
+
+    from patron.charts import use_book_renderer
+
+    use_book_renderer()
+    context = episode_values(episode_id, events)
+    for name, value in context.values.items():
+        glue(name, value, display=False)
+    return context
+
+
+def download_table(page_depth: int = 1) -> Table:
+    """The data package's files as a table of links into the built site.
+
+    The site carries each file under its repository path, and the whole
+    package as one archive (:mod:`patron.site.downloads`). Chapters live one
+    folder down (``book/``), so links climb ``page_depth`` folders first.
+    """
+    import csv
+    import html
+    import tempfile
+    from pathlib import Path
+
+    from patron.data import resources
+    from patron.paths import BIBLIOGRAPHY, DATA_DIR
+    from patron.site.downloads import ARCHIVE, package_files, write_archive
+
+    up = "../" * page_depth
+
+    def link(path: str, label: str | None = None) -> str:
+        return f'<a href="{up}{html.escape(path)}" download>{html.escape(label or path)}</a>'
+
+    def kb(path) -> str:
+        return f"{path.stat().st_size / 1000:,.0f} kB" if path.stat().st_size >= 1000 else "<1 kB"
+
+    rows = []
+    for resource in resources():
+        path = DATA_DIR / resource["path"]
+        with path.open(encoding="utf-8", newline="") as handle:
+            n_rows = sum(1 for _ in csv.reader(handle)) - 1
+        rows.append({"File": link(f"data/{resource['path']}", resource["path"]), "Holds": resource["title"],
+                     "Rows": f"{n_rows:,}", "Size": kb(path)})
+    for name, what in (("datapackage.json", "The schema: every column, its type and its rules"),
+                       ("README.md", "How the data were made, and the conventions"),
+                       ("LICENSE.md", "The data licence (CC BY 4.0)")):
+        rows.append({"File": link(f"data/{name}", name), "Holds": what, "Rows": "—", "Size": kb(DATA_DIR / name)})
+    rows.append({"File": link("references.bib"), "Holds": "The bibliography that every source key resolves in",
+                 "Rows": "—", "Size": kb(BIBLIOGRAPHY)})
+    with tempfile.TemporaryDirectory() as scratch:
+        archive = write_archive(package_files(), Path(scratch) / ARCHIVE)
+        archive_size = kb(archive)
+    rows.insert(0, {"File": link(f"data/{ARCHIVE}", ARCHIVE), "Holds": "All of the files below, as one zip archive",
+                    "Rows": "—", "Size": archive_size})
+    return Table(pd.DataFrame(rows), "downloads")

@@ -1,0 +1,11 @@
+"""The site machinery: Sphinx extensions that turn the executed notebooks into
+the static site, and the Vega script they serve.
+
+Nothing here is analysis. A reader of the argument can skip this folder.
+
+- :mod:`patron.site.vega`      draws the book's charts offline (myst-nb renderer and a vendored Vega);
+- :mod:`patron.site.trim`      removes what readers never load, and subsets the icon fonts;
+- :mod:`patron.site.buildinfo` the commit the site was built from;
+- :mod:`patron.site.downloads` puts the data package on the site, as files and one archive;
+- ``vendor/``                  Vega, with its licence and checksum.
+"""

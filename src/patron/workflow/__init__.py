@@ -1,0 +1,6 @@
+"""The workflow tools behind the make targets. Nothing here is analysis.
+
+- :mod:`patron.workflow.notebooks` ``make notebooks``: deterministic execution of the chapters;
+- :mod:`patron.workflow.bench`     ``make bench``: build time and page weight, measured in a browser;
+- :mod:`patron.workflow.pdf`       ``make pdf``: the whole book as one PDF.
+"""

@@ -1,0 +1,54 @@
+"""What a period chapter's first cell gives it: every glued value, from the data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from patron.chapter import episode_values
+from patron.data import load_episodes, load_events
+from patron.paths import BOOK_DIR
+
+PERIODS = sorted(BOOK_DIR.glob("p[1-9]-*.md"))
+
+
+def test_the_values_are_the_episode_rows() -> None:
+    ctx = episode_values("p4-revision-1995-2001", events=["E039"])
+    ep = load_episodes().set_index("episode_id").loc["p4-revision-1995-2001"]
+    v = ctx.values
+    assert (v["entrapment"], v["control"], v["observed"], v["predicted"]) == (
+        ep.entrapment, ep.control, ep.observed_response, ep.predicted_response)
+    assert (v["start"], v["end"]) == (ep.start, ep.end)
+    assert v["n_items"] == len(ctx.items) and set(ctx.items.episode_id) == {"p4-revision-1995-2001"}
+    assert v["E039"] and "E040" not in v
+    assert v["range_1979"] == "180 km"
+
+
+def test_counts_read_as_prose() -> None:
+    ctx = episode_values("p4-revision-1995-2001")
+    eligible = {i for d in ("entrapment", "control") for i in str(ctx.codings.loc[d, "eligible_ids"]).split(";")}
+    assert len(eligible) == 3 and ctx.values["eligible_phrase"] == "three eligible items"
+    assert ctx.values["control_eligible"] == "one eligible item"
+    assert episode_values("p2-missile-1971-79").values["eligible_phrase"] == "no eligible item"
+
+
+def test_unknown_ids_are_named() -> None:
+    with pytest.raises(KeyError, match="episodes.csv has no episode 'p0-none'"):
+        episode_values("p0-none")
+    with pytest.raises(KeyError, match="events.csv has no event 'E999'"):
+        episode_values("p1-nuclear-1970-76", events=["E999"])
+
+
+@pytest.mark.parametrize("md", PERIODS, ids=[p.stem for p in PERIODS])
+def test_a_period_chapter_opens_with_one_call(md) -> None:
+    """The glue boilerplate lives in one helper: the first cell imports it and calls it."""
+    text = md.read_text(encoding="utf-8")
+    first = re.search(r"```\{code-cell\} ipython3\n(.*?)\n```", text, re.S).group(1)
+    statements = [l for l in first.splitlines() if l.strip() and not l.startswith((":tags:", "from ", "import "))]
+    assert statements == [f'ctx = episode_context("{md.stem}"' + statements[0].split(f'"{md.stem}"', 1)[1]], statements
+    named = re.findall(r"E\d{3}", first)
+    known = set(load_events().event_id)
+    assert set(named) <= known
+    used = set(re.findall(r"\{glue:text\}`(E\d{3})`", text))
+    assert used <= set(named), f"events stated but not glued: {sorted(used - set(named))}"
