@@ -10,10 +10,11 @@ STAMP := $(VENV)/.installed
 LAB_VENV := .venv-lab
 LAB_STAMP := $(LAB_VENV)/.installed
 
-.PHONY: help book test notebooks validate serve clean distclean bench lab
+.PHONY: help book test notebooks validate serve clean distclean bench lab pdf
 
 help:
 	@echo "make book       build the site into _build/html (strict: warnings fail)"
+	@echo "make pdf        print the whole book as one PDF into _build/pdf (before make book, which links it)"
 	@echo "make test       run the whole test suite (data, package, notebooks, site, browser)"
 	@echo "make notebooks  re-execute every notebook in book/ and write its .ipynb"
 	@echo "make validate   check the data files and their citation keys"
@@ -31,6 +32,11 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# Needs Debian's chromium and fonts-noto-cjk (and poppler-utils for the page count).
+# Independent of `make book`; run it first, and `make book` links the PDF from the landing page.
+pdf: $(STAMP)
+	$(BIN)/python -m patron.workflow.pdf
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -7,5 +7,6 @@ Nothing here is analysis. A reader of the argument can skip this folder.
 - :mod:`patron.site.trim`      removes what readers never load, and subsets the icon fonts;
 - :mod:`patron.site.buildinfo` the commit the site was built from;
 - :mod:`patron.site.downloads` puts the data package on the site, as files and one archive;
+- :mod:`patron.site.pdflink`   links the landing page to the PDF that ``make pdf`` printed, if there is one;
 - ``vendor/``                  Vega, with its licence and checksum.
 """
