@@ -1,10 +1,12 @@
-"""Every chart draws in headless Chromium with no network.
+"""Every chart draws in headless Chromium with no network, and every icon too.
 
 Chromium runs in a fresh network namespace (`unshare -n`), so any attempt to
 reach another host fails; the page is opened from file://. A chart counts as
 drawn when its container holds an <svg> or <canvas>, and no load error shows.
-Skipped, with a message, where Chromium is absent on a local machine, but
-never in CI (CI=true), where .ci/run installs it.
+The icon and stylesheet tests (Playwright, in this process) serve the site
+from 127.0.0.1 and abort every request to another host instead. Skipped, with
+a message, where Chromium is absent on a local machine, but never in CI
+(CI=true), where .ci/run installs it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -148,3 +151,274 @@ def test_the_whatif_explorer_answers_its_inputs(site) -> None:
     assert steps["rivals"]["Nonproliferation regime"] == "restraint"
     assert steps["rivals"]["Adversary threat"] == "bystanding"
     assert steps["rivals"]["Commonest response"] == "negotiation"
+
+
+# --- Icons and the trimmed theme stylesheet, driven in-process by Playwright -----------
+#
+# These tests serve the built site from 127.0.0.1 (as `make bench` does) and abort
+# every request to any other host, so they need no network namespace.
+
+ICON_FAMILY = "Font Awesome"
+
+# Put a page in the states where icons that are hidden at first would show: dark
+# mode, the secondary sidebar collapsed (its "on this page" chevron), every
+# <details> open, and one element for each icon that the theme's scripts create
+# at run time. (The theme switch's three icons are all in the page; computed
+# style is computed for hidden elements too.)
+SHOW_HIDDEN_ICONS_JS = """(scriptIcons) => {
+  document.documentElement.dataset.mode = "dark";
+  document.documentElement.dataset.theme = "dark";
+  document.querySelector(".bd-sidebar-secondary")?.classList.add("hide");
+  for (const details of document.querySelectorAll("details")) details.open = true;
+  for (const classes of scriptIcons) {
+    const icon = document.createElement("i");
+    icon.className = classes;
+    document.body.append(icon);
+  }
+}"""
+
+# Every element, and its ::before and ::after, drawn in an icon font: what it draws,
+# and in which face; then every Font Awesome face of the page, and its state after
+# the page has asked for every face it uses.
+ICON_USES_JS = """async () => {
+  const isIcon = (family) => family.includes("%(family)s");
+  const uses = [];
+  for (const el of document.querySelectorAll("*")) {
+    for (const pseudo of [null, "::before", "::after"]) {
+      const style = getComputedStyle(el, pseudo);
+      if (!isIcon(style.fontFamily)) continue;
+      const text = pseudo ? "" : [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.data).join("");
+      uses.push({where: el.tagName.toLowerCase() + [...el.classList].map((c) => "." + c).join("") + (pseudo || ""),
+                 content: pseudo ? style.content : "", text, family: style.fontFamily.replace(/["']/g, ""),
+                 weight: style.fontWeight, style: style.fontStyle});
+    }
+  }
+  const faces = [];
+  const walk = (rules, base) => {
+    for (const rule of rules) {
+      if (rule instanceof CSSFontFaceRule) {
+        const family = rule.style.getPropertyValue("font-family").replace(/["']/g, "").trim();
+        const url = rule.style.getPropertyValue("src").match(/url\\(["']?([^"')]+)/);
+        if (isIcon(family) && url) faces.push({family, weight: rule.style.getPropertyValue("font-weight") || "400",
+          style: rule.style.getPropertyValue("font-style") || "normal", url: new URL(url[1], base).href});
+      } else if (rule.cssRules) walk(rule.cssRules, base);
+    }
+  };
+  for (const sheet of document.styleSheets) walk(sheet.cssRules, sheet.href || location.href);
+  await Promise.all(uses.map((u) => document.fonts.load(`${u.style} ${u.weight} 16px "${u.family}"`).catch(() => null)));
+  const status = [...document.fonts].filter((f) => isIcon(f.family))
+    .map((f) => ({family: f.family.replace(/["']/g, ""), weight: f.weight, style: f.style, status: f.status}));
+  return {uses, faces, status};
+}""" % {"family": ICON_FAMILY}
+
+
+def require_chromium() -> str:
+    if CHROMIUM is None:
+        if in_ci():
+            pytest.fail("Chromium is missing in CI: .ci/run must install it")
+        pytest.skip("Chromium not installed: `apt-get install chromium` to run the browser test")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    """The built site on a local HTTP server, and one headless Chromium to open it."""
+    from playwright.sync_api import sync_playwright
+
+    from patron.workflow.bench import BROWSER_FLAGS, serve
+
+    chromium = require_chromium()
+    with serve(site.html) as origin, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=BROWSER_FLAGS)
+        yield origin, browser
+        browser.close()
+
+
+def offline_page(browser, origin: str, replace: dict[str, bytes] | None = None, **context_options):
+    """A page in a fresh context that may reach only ``origin``; ``replace`` answers
+    requests whose URL contains a key with that body instead of the served file."""
+    context = browser.new_context(**context_options)
+
+    def route(request_route) -> None:
+        url = request_route.request.url
+        if not url.startswith(origin):
+            request_route.abort()
+        elif replace and any(key in url for key in replace):
+            body = next(body for key, body in replace.items() if key in url)
+            request_route.fulfill(status=200, body=body, content_type="text/css")
+        else:
+            request_route.continue_()
+
+    context.route("**/*", route)
+    return context, context.new_page()
+
+
+def icon_pages(html) -> list[str]:
+    """Few pages that between them show every kind of element that can carry an icon.
+
+    An element can carry an icon if it has an ``fa-*`` class or is an admonition,
+    dropdown, toggle, external link or download link; pages are picked, most new
+    kinds first, until every class combination of such elements on the site is
+    covered. The search page is added with a query (its results) and a chapter
+    with ``?highlight=`` (the theme's "hide search matches" link).
+    """
+    import re
+
+    from test_site import pages
+
+    carriers = {"admonition", "dropdown", "toggle", "external", "download", "versionmodified"}
+    kinds: dict[str, set[str]] = {}
+    for page in pages(html):
+        found = set()
+        for classes in re.findall(r'class="([^"]*)"', page.read_text(encoding="utf-8")):
+            names = set(classes.split())
+            if names & carriers or any(n.startswith("fa-") for n in names):
+                found.add(" ".join(sorted(names)))
+        kinds[page.relative_to(html).as_posix()] = found
+    missing, chosen = set().union(*kinds.values()), []
+    while missing:
+        best = max(sorted(kinds), key=lambda name: len(kinds[name] & missing))
+        chosen.append(best)
+        missing -= kinds[best]
+    return [*chosen, "search.html?q=Wickham", "book/guidelines.html?highlight=Wickham"]
+
+
+def script_icons(html) -> list[str]:
+    """Icon class lists that the theme's scripts put on elements they create."""
+    import re
+
+    found = set()
+    for script in (html / "_static").rglob("*.js"):
+        if "mathjax" not in script.parts:
+            found.update(re.findall(r'"(fa-(?:solid|regular|brands) fa-[\w-]+)"', script.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def face_for(use: dict, faces: list[dict]) -> dict | None:
+    """The @font-face a browser picks for ``use``: same family and style, nearest weight."""
+    family = use["family"].split(",")[0].strip()
+    candidates = [f for f in faces if f["family"] == family and f["style"] == use["style"]]
+    return min(candidates, key=lambda f: abs(int(f["weight"]) - int(use["weight"])), default=None)
+
+
+def codepoints_drawn(use: dict) -> set[int]:
+    from patron.site.icons import string_codepoints
+
+    return string_codepoints(use["content"]) | {ord(c) for c in use["text"] if not c.isspace()}
+
+
+def test_every_icon_is_in_the_font_the_page_loaded(site, served) -> None:
+    """Each icon's code point is in the subset font the browser fetched, and each face loads."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    origin, browser = served
+    icons_from_scripts = script_icons(site.html)
+    assert "fa-solid fa-xmark" in icons_from_scripts, "the theme's script icons were not found"
+    failures, drawn = [], set()
+    for name in icon_pages(site.html):
+        context, page = offline_page(browser, origin)
+        responses: list = []
+        page.on("response", lambda response: responses.append(response))
+        page.goto(origin + name, wait_until="load")
+        page.evaluate(SHOW_HIDDEN_ICONS_JS, icons_from_scripts)
+        result = page.evaluate(ICON_USES_JS)
+        fonts = {r.url: r.body() for r in responses if r.request.resource_type == "font" and r.ok}
+        assert result["faces"], f"{name}: no Font Awesome @font-face rules"
+        for use in result["uses"]:
+            points = codepoints_drawn(use)
+            if not points:
+                continue
+            face = face_for(use, result["faces"])
+            if face is None:
+                failures.append(f"{name}: {use['where']} asks for a face that no @font-face declares: {use}")
+                continue
+            state = [s["status"] for s in result["status"] if s["family"] == face["family"]
+                     and s["weight"] == face["weight"] and s["style"] == face["style"]]
+            if state != ["loaded"]:
+                failures.append(f"{name}: {use['where']}: face {face['family']} {face['weight']} is {state}")
+            if face["url"] not in fonts:
+                failures.append(f"{name}: {use['where']}: the page never fetched {face['url']}")
+                continue
+            with TTFont(io.BytesIO(fonts[face["url"]])) as font:
+                missing = points - set(font.getBestCmap() or {})
+            if missing:
+                failures.append(f"{name}: {use['where']} draws {sorted(map(hex, missing))}, "
+                                f"not in {face['url'].rsplit('/', 1)[-1]}")
+            drawn |= {(use["where"], p) for p in points}
+        context.close()
+    assert failures == []
+    where = {w for w, _ in drawn}
+    assert sum("theme-switch" in w for w in where) >= 3, "the theme switch's three icons were not all checked"
+    assert any("admonition-title::after" in w for w in where), "no admonition icon was checked"
+    assert any("fa-xmark" in w for w in where), "the icon the theme's script creates was not checked"
+
+
+# Computed style of every element outside charts, for properties that show whether a
+# rule matched: layout, box, colour, type, generated content. Running transitions are
+# finished first, so that both loads are compared at rest.
+COMPUTED_STYLE_JS = """() => {
+  for (const animation of document.getAnimations()) { try { animation.finish(); } catch (e) {} }
+  const properties = ["display", "position", "visibility", "float", "width", "height", "margin", "padding",
+    "border", "border-radius", "color", "background-color", "background-image", "font", "text-align",
+    "text-decoration", "opacity", "content", "flex", "grid-template-columns", "gap", "overflow", "z-index",
+    "box-shadow", "transform", "top", "left"];
+  const rows = [];
+  for (const el of document.querySelectorAll("body *:not(svg *)")) {
+    const where = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + [...el.classList].map((c) => "." + c).join("");
+    for (const pseudo of ["", "::before", "::after"]) {
+      const style = getComputedStyle(el, pseudo || null);
+      rows.push(where + pseudo + " " + properties.map((p) => p + ": " + style.getPropertyValue(p)).join("; "));
+    }
+  }
+  return rows;
+}"""
+
+# Swap a stylesheet for another URL in the loaded page, and wait until it and its
+# fonts apply.
+SWAP_STYLESHEET_JS = """async ([name, suffix]) => {
+  const link = document.querySelector(`link[rel="stylesheet"][href*="${name}"]`);
+  const whole = link.cloneNode();
+  whole.href = link.href + (link.href.includes("?") ? "&" : "?") + suffix;
+  await new Promise((resolve, reject) => { whole.onload = resolve; whole.onerror = reject; link.after(whole); });
+  link.remove();
+  document.body.getBoundingClientRect();  // lay out, so that the new @font-face rules load
+  await document.fonts.ready;
+}"""
+
+# (page, colour scheme, viewport width): text with evidence notes, charts and code,
+# math and proofs, search results; each scheme and each width (desktop, phone) twice.
+STYLE_CHECKS = [
+    ("book/p1-nuclear-1970-76.html", "light", 1280), ("book/weighing.html", "dark", 390),
+    ("book/theory.html", "dark", 1280), ("search.html?q=Wickham", "light", 390),
+]
+
+
+def test_trimmed_theme_stylesheet_styles_pages_as_the_whole_one_did(site, served) -> None:
+    """The rules the trim dropped from the theme's stylesheet matched nothing on these pages.
+
+    Each page is loaded once with the trimmed stylesheet and its computed styles
+    read; then the whole stylesheet, as the theme ships it, replaces the trimmed
+    one in the same page, and the computed styles are read again.
+    """
+    import pydata_sphinx_theme
+
+    from patron.site.trim import PURGED_STYLESHEETS
+
+    origin, browser = served
+    theme_static = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+    for name in PURGED_STYLESHEETS:
+        whole = (theme_static / name).read_bytes()
+        assert len((site.html / "_static" / name).read_bytes()) < len(whole) / 2, f"{name} was not trimmed"
+        for page_name, scheme, width in STYLE_CHECKS:
+            context, page = offline_page(browser, origin, {"whole-stylesheet": whole},
+                                         color_scheme=scheme, viewport={"width": width, "height": 900})
+            page.goto(origin + page_name, wait_until="networkidle")
+            trimmed = page.evaluate(COMPUTED_STYLE_JS)
+            page.evaluate(SWAP_STYLESHEET_JS, [name.rsplit("/", 1)[-1], "whole-stylesheet"])
+            original = page.evaluate(COMPUTED_STYLE_JS)
+            context.close()
+            assert len(trimmed) == len(original) > 300, f"{page_name}: too few elements, or the page changed"
+            differences = [f"{a}\n   whole stylesheet: {b}" for a, b in zip(trimmed, original) if a != b]
+            assert differences == [], f"{page_name} ({scheme}, {width}px):\n" + "\n".join(differences[:5])

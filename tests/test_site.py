@@ -84,6 +84,72 @@ def test_trimmed_assets_are_gone(site) -> None:
     assert not (static / "mathjax" / "tex-svg-full.js").exists()
 
 
+def fontawesome_fonts(html: Path) -> list[Path]:
+    return sorted((html / "_static" / "vendor" / "fontawesome" / "webfonts").glob("fa-*"))
+
+
+def test_icon_fonts_hold_only_the_icons_the_site_uses(site) -> None:
+    from patron.site.icons import font_codepoints
+
+    fonts = {path.name: font_codepoints(path) for path in fontawesome_fonts(site.html)}
+    assert len(fonts) == 6, sorted(fonts)
+    solid = fonts["fa-solid-900.woff2"]
+    # bars, magnifying glass, sun, moon, half circle (theme switch), bell (admonitions)
+    assert {0xF0C9, 0xF002, 0xF185, 0xF186, 0xF042, 0xF0F3} <= solid
+    assert 0xF1B9 not in solid, "the car icon, which no page draws, is still in the solid font"
+    for name, points in fonts.items():
+        assert len(points) < 60, f"{name} keeps {len(points)} code points"
+        assert points == fonts[name.rsplit(".", 1)[0] + ".ttf"], f"{name} and its fallback differ"
+    for path in fontawesome_fonts(site.html):
+        assert path.stat().st_size < 12_000, f"{path.name} is {path.stat().st_size} bytes"
+
+
+def test_theme_stylesheet_keeps_only_rules_that_can_match(site) -> None:
+    css = (site.html / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    assert len(css) < 150_000, f"the theme stylesheet is {len(css)} bytes"
+    assert ".fa-bars:before" in css and ".fa-car:before" not in css
+    assert ".accordion" not in css and ".col-md-7" not in css, "Bootstrap parts used by no page are still there"
+    assert ".bs-tooltip-auto" in css, "Bootstrap builds this class at run time; it must stay"
+    assert "Bootstrap  v5.3.3" in css and "Font Awesome Free 6.5.2" in css, "licence comments must stay"
+    assert "@font-face" in css and "fa-solid-900.woff2" in css
+
+
+def test_purge_drops_only_rules_that_need_an_absent_class() -> None:
+    from patron.site.trim import _purge_rules
+
+    css = ('/*! licence */.used{a:1}.gone{b:2}/* kept */.gone,.used .x{c:3}@media (min-width:1px){.gone{d:4}}'
+           '@media print{.used{g:7}}a[href$=".pdf"]{e:5}.used:not(.gone){f:6}.bs-tooltip-auto{h:8}'
+           '@keyframes gone{0%{i:9}}.md\\:gone{j:10}')
+    kept = _purge_rules(css, tokens={"used", "x"}, prefixes=("bs-",))
+    assert kept == ('/*! licence */.used{a:1}/* kept */.used .x{c:3}@media print{.used{g:7}}a[href$=".pdf"]{e:5}'
+                    '.used:not(.gone){f:6}.bs-tooltip-auto{h:8}@keyframes gone{0%{i:9}}.md\\:gone{j:10}')
+
+
+def test_icon_code_points_come_from_classes_and_from_css_content() -> None:
+    from patron.site import icons
+
+    rules = [(":root", '--pst-icon-bell:"\\f0f3";--pst-icon-note:var(--pst-icon-bell)'),
+             (".admonition-title:after", "content:var(--pst-icon-note);font:var(--fa-font-solid)"),
+             (".fa-car:before", 'content:"\\f1b9"'), (".fa-bars:before,.fa-navicon:before", 'content:"\\f0c9"')]
+    assert icons.icon_classes(rules) == {"fa-car": {0xF1B9}, "fa-bars": {0xF0C9}, "fa-navicon": {0xF0C9}}
+    assert icons.css_placed_codepoints(rules, icons.custom_properties(rules)) == {0xF0F3}
+
+
+def test_font_subsetting_is_deterministic(tmp_path: Path) -> None:
+    import pydata_sphinx_theme
+
+    from patron.site.icons import font_codepoints, subset_font
+
+    original = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "vendor"
+                / "fontawesome" / "webfonts" / "fa-solid-900.woff2")
+    copies = [tmp_path / "a.woff2", tmp_path / "b.woff2"]
+    for copy in copies:
+        copy.write_bytes(original.read_bytes())
+        subset_font(copy, {0xF0C9, 0xF002, 0x10FFFF})
+    assert copies[0].read_bytes() == copies[1].read_bytes()
+    assert font_codepoints(copies[0]) == {0xF0C9, 0xF002}
+
+
 def chart_pages(html: Path) -> list[Path]:
     return [p for p in pages(html) if soup(p).select("div.patron-vega")]
 
@@ -117,8 +183,15 @@ def test_unused_theme_assets_are_not_loaded(site) -> None:
         assert "fontawesome.js" not in srcs, page.name
         if page.name != "search.html":
             assert "searchindex.js" not in srcs, page.name
-        if 'class="sd-' not in page.read_text(encoding="utf-8"):
+        text = page.read_text(encoding="utf-8")
+        if 'class="sd-' not in text:
             assert "sphinx-design.min.css" not in srcs and "design-tabs.js" not in srcs, page.name
+        if "<pre" not in text:
+            assert "copybutton.js" not in srcs and "clipboard.min.js" not in srcs, page.name
+        if page.name in {"intro.html", "index.html", "search.html"}:
+            assert "mathjax" not in srcs, f"{page.name} has no math but loads MathJax"
+    theory = " ".join(loaded_urls(soup(site.html / "book" / "theory.html")))
+    assert "_static/mathjax/tex-chtml.js" in theory, "the theory chapter's math needs MathJax"
 
 
 def test_every_chart_has_caption_number_and_text_alternative(site) -> None:
