@@ -422,3 +422,26 @@ def test_trimmed_theme_stylesheet_styles_pages_as_the_whole_one_did(site, served
             assert len(trimmed) == len(original) > 300, f"{page_name}: too few elements, or the page changed"
             differences = [f"{a}\n   whole stylesheet: {b}" for a, b in zip(trimmed, original) if a != b]
             assert differences == [], f"{page_name} ({scheme}, {width}px):\n" + "\n".join(differences[:5])
+
+
+MATH_JS = """() => [...document.querySelectorAll('article math')].map((m) => {
+  const box = m.getBoundingClientRect();
+  return {text: m.textContent, display: getComputedStyle(m).display, width: box.width, height: box.height};
+})"""
+
+
+def test_math_draws_as_mathml_with_no_script(site, served) -> None:
+    """The browser lays out the theory chapter's MathML itself: every formula has a
+    box, in the MathML display type, and nothing is fetched to typeset it."""
+    origin, browser = served
+    context, page = offline_page(browser, origin)
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(origin + "book/theory.html", wait_until="load")
+    formulas = page.evaluate(MATH_JS)
+    context.close()
+    assert len(formulas) >= 5
+    for formula in formulas:
+        assert formula["display"] in {"math", "inline math"}, formula
+        assert formula["width"] > 0 and formula["height"] > 0, formula
+    assert not [u for u in fetched if "mathjax" in u.lower()]

@@ -80,8 +80,7 @@ def test_trimmed_assets_are_gone(site) -> None:
     static = site.html / "_static"
     assert not list(static.rglob("*.map")), "source maps should be removed"
     assert not (static / "scripts" / "fontawesome.js").exists()
-    assert (static / "mathjax" / "tex-chtml.js").exists()
-    assert not (static / "mathjax" / "tex-svg-full.js").exists()
+    assert not (static / "mathjax").exists(), "math is MathML written at build time: no MathJax on the site"
 
 
 def fontawesome_fonts(html: Path) -> list[Path]:
@@ -188,10 +187,27 @@ def test_unused_theme_assets_are_not_loaded(site) -> None:
             assert "sphinx-design.min.css" not in srcs and "design-tabs.js" not in srcs, page.name
         if "<pre" not in text:
             assert "copybutton.js" not in srcs and "clipboard.min.js" not in srcs, page.name
-        if page.name in {"intro.html", "index.html", "search.html"}:
-            assert "mathjax" not in srcs, f"{page.name} has no math but loads MathJax"
-    theory = " ".join(loaded_urls(soup(site.html / "book" / "theory.html")))
-    assert "_static/mathjax/tex-chtml.js" in theory, "the theory chapter's math needs MathJax"
+        assert "mathjax" not in srcs.lower(), f"{page.name} loads MathJax"
+
+
+def test_math_is_written_as_mathml(site) -> None:
+    """The theory chapter's formulas reach the page as MathML, not as TeX for a script to typeset."""
+    theory = soup(site.html / "book" / "theory.html")
+    formulas = theory.find_all("math")
+    assert len(formulas) >= 5, "the typology's E and C should be MathML"
+    assert {m.get_text() for m in formulas} == {"E", "C"}
+    article = theory.select_one("article").get_text(" ")
+    assert "$E$" not in article and "\\(" not in article, "raw TeX left on the page"
+
+
+def test_a_formula_mathml_cannot_write_stops_the_build() -> None:
+    import pytest
+
+    from patron.site.mathml import to_mathml
+
+    assert 'display="block"' in to_mathml(r"\frac{a}{b}", "block")
+    with pytest.raises(ValueError, match="cannot write"):
+        to_mathml(r"\left( x")
 
 
 def test_every_chart_has_caption_number_and_text_alternative(site) -> None:

@@ -28,4 +28,4 @@ global setting until a function is called.
 from patron.typology import Level, Response, classify
 
 __all__ = ["Level", "Response", "classify"]
-__version__ = "0.3.0"
+__version__ = "0.4.0"

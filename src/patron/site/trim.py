@@ -7,11 +7,6 @@ A stock Jupyter Book 1 site carries weight that no reader of this book needs:
   icons draw without the script; we drop the script tag and the file.
 - Source maps (``*.map``, about 3.5 MB), which only a developer's browser tools
   fetch.
-- MathJax (24 MB as ``sphinx-mathjax-offline`` copies it). Pages load only
-  ``tex-chtml.js``, which fetches its fonts and, on a reader's request from the
-  math menu, the accessibility and speech components. We keep exactly those and
-  delete the other builds (SVG output, MathML input, combined bundles).
-
 - sphinx-design's stylesheet and tab script on pages that use no sphinx-design
   component, and sphinx-thebe's script and stylesheet on every page: live
   code (thebe) is switched off in ``_config.yml``, so nothing calls them.
@@ -22,10 +17,6 @@ A stock Jupyter Book 1 site carries weight that no reader of this book needs:
   (its script returns before using them); the search page keeps them.
 - sphinx-copybutton's script, stylesheet and clipboard library (7 kB gzip)
   on pages with no ``<pre>``: it adds buttons only to code blocks.
-- MathJax (262 kB gzip, and the fonts it fetches) on pages with no math.
-  Sphinx adds it to a page that has math *or whose toctree includes a page
-  that has math*, so the landing page loaded it to typeset nothing. A page
-  keeps it if it has an element of class ``math`` or any TeX delimiter.
 - Font Awesome's glyphs that no page draws (:mod:`patron.site.icons`): the
   fonts are subset in place, 299 kB of WOFF2 down to about 6 kB; the solid
   face, which every page fetches, from 156 kB to 3 kB.
@@ -49,7 +40,6 @@ that broke a page would fail ``make test``.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -70,20 +60,10 @@ SEARCH_TAGS = re.compile(
 COPYBUTTON_TAGS = re.compile(
     r'\s*<(?:link[^>]*href="[^"]*_static/copybutton\.css[^"]*"[^>]*/?>'
     r'|script[^>]*src="[^"]*_static/(?:copybutton|clipboard\.min)\.js[^"]*"[^>]*></script>)')
-MATHJAX_TAGS = re.compile(
-    r'\s*<script>window\.MathJax = [^<]*</script>'
-    r'|\s*<script[^>]*src="[^"]*_static/mathjax/[^"]*"[^>]*></script>')
-USES_MATH = re.compile(r'class="(?:[^"]*\s)?math[\s"]|\\\(|\\\[|\$\$|\\begin\{')
 PURGED_STYLESHEETS = ("styles/pydata-sphinx-theme.css",)
 # A name a script builds at run time: "mark-"+type, `bs-${name}-auto`.
 BUILT_CLASS_PREFIX = re.compile(r"([A-Za-z_][\w-]*[-_])(?:\$\{|[\"'`]\s*\+)")
 SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
-MATHJAX_KEEP = {
-    "tex-chtml.js",  # what mathjax_path points at
-    "input/tex",  # TeX extensions that tex-chtml autoloads
-    "output/chtml",  # the CHTML fonts
-    "a11y", "sre", "ui", "adaptors",  # menu, accessibility and speech, loaded on request
-}
 
 
 def _trim_page(text: str, is_search_page: bool = False, search_as_you_type: bool = False) -> str:
@@ -96,8 +76,6 @@ def _trim_page(text: str, is_search_page: bool = False, search_as_you_type: bool
         text = DESIGN_TAGS.sub("", text)
     if "<pre" not in text:
         text = COPYBUTTON_TAGS.sub("", text)
-    if not USES_MATH.search(text):
-        text = MATHJAX_TAGS.sub("", text)
     return text
 
 
@@ -119,25 +97,6 @@ def _drop_fontawesome(outdir: Path) -> None:
 def _drop_source_maps(outdir: Path) -> None:
     for path in (outdir / "_static").rglob("*.map"):
         path.unlink()
-
-
-def _kept(relative: str) -> bool:
-    return any(relative == keep or relative.startswith(keep + "/") or keep.startswith(relative + "/")
-               for keep in MATHJAX_KEEP)
-
-
-def _trim_mathjax(outdir: Path) -> None:
-    root = outdir / "_static" / "mathjax"
-    if not root.is_dir():
-        return
-    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        relative = path.relative_to(root).as_posix()
-        if _kept(relative):
-            continue
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
 
 
 def _built_class_prefixes(outdir: Path) -> tuple[str, ...]:
@@ -214,13 +173,12 @@ def trim(app: Any, exception: Exception | None) -> None:
     _trim_pages(outdir, bool(options.get("search_as_you_type", False)))
     _drop_fontawesome(outdir)
     _drop_source_maps(outdir)
-    _trim_mathjax(outdir)
     tokens = icons.corpus_tokens(outdir)
     icons.subset_fontawesome(outdir, tokens)  # reads Font Awesome's rules, so before the purge
     _purge_stylesheets(outdir, tokens)
 
 
 def setup(app: Any) -> dict[str, Any]:
-    # After sphinx-mathjax-offline copies MathJax (default priority 500).
+    # After every other extension has written its files (default priority 500).
     app.connect("build-finished", trim, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
