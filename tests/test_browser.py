@@ -53,28 +53,71 @@ def offline_dom(url: str) -> str:
     return offline_run(url)[0]
 
 
-def test_every_chart_draws_offline(site) -> None:
+CHARTS_STATE_JS = """() => [...document.querySelectorAll('div.patron-vega')].map((c) => ({
+  id: c.id, drawn: !!c.querySelector('svg g, canvas'),
+  error: (c.querySelector('.patron-vega-error') || {}).textContent || null}))"""
+
+
+def file_context(browser):
+    """A browser context that may open only file:// URLs, as a reader's saved copy of
+    the site would be opened; every other request is refused and recorded."""
+    context = browser.new_context()
+    refused: list[str] = []
+
+    def route(request_route) -> None:
+        url = request_route.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            request_route.continue_()
+        else:
+            refused.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    return context, refused
+
+
+def test_every_chart_draws_offline(site, served) -> None:
+    """Every chart page, opened from file:// with no other source, draws every chart."""
+    _, browser = served
     pages = chart_pages(site.html)
     assert pages, "no chart pages found"
-    for page in pages:
-        dom = BeautifulSoup(offline_dom(page.as_uri()), "html.parser")
-        charts = dom.select("div.patron-vega")
-        assert charts, f"{page.name}: no chart containers in the rendered page"
+    context, refused = file_context(browser)
+    for path in pages:
+        page = context.new_page()
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_function("""() => [...document.querySelectorAll('div.patron-vega')].every(
+            (c) => c.querySelector('svg g, canvas, .patron-vega-error'))""", timeout=30_000)
+        charts = page.evaluate(CHARTS_STATE_JS)
+        page.close()
+        assert charts, f"{path.name}: no chart containers in the rendered page"
         for chart in charts:
-            assert chart.select_one("svg, canvas"), f"{page.name}#{chart.get('id')}: chart did not draw"
-            error = chart.select_one(".patron-vega-error")
-            assert error is None, f"{page.name}: {error.get_text()}"
+            assert chart["error"] is None, f"{path.name}: {chart['error']}"
+            assert chart["drawn"], f"{path.name}#{chart['id']}: chart did not draw"
+    context.close()
+    assert refused == [], f"pages tried to load from elsewhere: {refused[:5]}"
 
 
-def test_no_page_raises_a_javascript_error(site) -> None:
-    """Trimming assets must not break any script a page still runs."""
+def test_no_page_raises_a_javascript_error(site, served) -> None:
+    """Trimming assets must not break any script a page still runs: no uncaught error
+    or unhandled rejection on any page, opened from file://, once its scripts have run."""
     from test_site import pages
 
-    failures = []
-    for page in pages(site.html):
-        _, log = offline_run(page.as_uri())
-        failures += [f"{page.name}: {line}" for line in log.splitlines() if "Uncaught" in line]
+    _, browser = served
+    context, refused = file_context(browser)
+    failures: list[str] = []
+    for path in pages(site.html):
+        page = context.new_page()
+        page.on("pageerror", lambda error, name=path.name: failures.append(f"{name}: {error}"))
+        page.on("console", lambda message, name=path.name: failures.append(f"{name}: {message.text}")
+                if message.type == "error" and "Uncaught" in message.text else None)
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_function("""() => [...document.querySelectorAll('div.patron-vega')].every(
+            (c) => c.querySelector('svg g, canvas, .patron-vega-error'))""", timeout=30_000)
+        page.evaluate("() => new Promise((done) => requestIdleCallback(() => done()))")  # scripts run on load
+        page.close()
+    context.close()
     assert failures == []
+    assert refused == [], f"pages tried to load from elsewhere: {refused[:5]}"
 
 
 def test_the_posterior_explorer_has_working_sliders(site) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from patron.workflow.notebooks import drift, execute, pairs
+from patron.workflow.notebooks import drift, execute, execute_all, pairs
 from patron.paths import BOOK_DIR, ROOT
 
 PAIRS = pairs()
@@ -53,7 +53,8 @@ def test_reexecution_is_byte_identical(tmp_path: Path) -> None:
     for md, ipynb in PAIRS:
         shutil.copy(md, tmp_path / md.name)
         shutil.copy(ipynb, tmp_path / ipynb.name)
-        execute(tmp_path / md.name)
+    list(execute_all([tmp_path / md.name for md, _ in PAIRS]))
+    for md, ipynb in PAIRS:
         assert (tmp_path / ipynb.name).read_bytes() == ipynb.read_bytes(), f"{ipynb.name} changed on re-execution"
 
 
@@ -94,4 +95,4 @@ def test_executing_a_notebook_prints_no_kernel_warning(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "WARNING" not in done.stderr and "WARNING" not in done.stdout, done.stderr
-    assert done.stdout.strip() == f"executing {md}"
+    assert done.stdout.strip() == f"executed {md}"

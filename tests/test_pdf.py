@@ -1,7 +1,8 @@
 """The whole book prints as one PDF (``make pdf``), and the landing page links to it.
 
 The book is printed once per session, by the function ``make pdf`` calls
-(:func:`patron.workflow.pdf.build_pdf`), into a temporary folder, and read
+(:func:`patron.workflow.pdf.build_pdf`), into a temporary folder (in the
+background, beside the site build: see ``pdf_job`` in conftest.py), and read
 back with poppler's ``pdftotext`` and ``pdfinfo``. Those tests are skipped,
 with a message, where Chromium, poppler-utils or the Noto CJK fonts are
 missing on a local machine, but never in CI (CI=true), where .ci/run installs
@@ -24,7 +25,7 @@ from bs4 import BeautifulSoup
 from conftest import in_ci
 from patron.paths import BOOK_DIR, ROOT
 from patron.site.pdflink import LINK_CLASS, link_pdf, with_pdf_link
-from patron.workflow.pdf import CHROMIUM, PDF_NAME, Printed, build_pdf, read_yaml, toc_entries
+from patron.workflow.pdf import CHROMIUM, PDF_NAME, Printed, read_yaml, toc_entries
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]+")
 VEGALITE = "application/vnd.vegalite.v6+json"
@@ -46,10 +47,10 @@ def require(ok: bool, what: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
+def book(pdf_job) -> Book:
     require(CHROMIUM.exists(), f"Chromium ({CHROMIUM})")
     require(bool(shutil.which("pdftotext") and shutil.which("pdfinfo")), "poppler-utils (pdftotext, pdfinfo)")
-    printed = build_pdf(tmp_path_factory.mktemp("pdf") / PDF_NAME)
+    printed = pdf_job.result()  # build_pdf(), started by conftest beside the site build
     text = subprocess.run(["pdftotext", str(printed.pdf), "-"], capture_output=True, text=True, check=True).stdout
     info = subprocess.run(["pdfinfo", str(printed.pdf)], capture_output=True, text=True, check=True).stdout
     pages = text.split("\f")[:-1]  # pdftotext ends every page, the last one too, with a form feed

@@ -8,6 +8,8 @@ numbers become nullable integers, where an empty cell means "no limit".
 
 from __future__ import annotations
 
+import os
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -199,7 +201,11 @@ def write_derived(frame: pd.DataFrame, name: str, data_dir: Path = DATA_DIR) -> 
     path.parent.mkdir(exist_ok=True)
     text = frame.to_csv(index=False, lineterminator="\n")
     if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+        # Written beside, then moved into place, so that a chapter running at the same
+        # time (make notebooks runs two) reads the old file or the new one, never half.
+        partial = path.with_suffix(f".csv.{os.getpid()}.partial")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
     return path
 
 

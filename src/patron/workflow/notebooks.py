@@ -26,7 +26,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
+import os
 import sys
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 import tempfile
 from pathlib import Path
 
@@ -123,6 +127,28 @@ def execute(md_path: Path) -> Path:
     return ipynb_path
 
 
+def default_jobs() -> int:
+    """Notebooks run at once: one per core, at most two (each also runs a kernel)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def execute_all(md_paths: Sequence[Path], jobs: int | None = None) -> Iterator[Path]:
+    """Execute every notebook in ``md_paths``, ``jobs`` at a time; yield each ``.md`` as it finishes.
+
+    Each notebook runs in its own fresh kernel, so the order in which they
+    finish changes nothing that is written.
+    """
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs <= 1 or len(md_paths) <= 1:
+        for md in md_paths:
+            execute(md)
+            yield md
+        return
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for md, _ in zip(md_paths, pool.map(execute, md_paths)):
+            yield md
+
+
 def _cell_meta(cell: nbformat.NotebookNode) -> dict:
     return {k: v for k, v in cell.metadata.items() if k != "execution"}
 
@@ -158,14 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="execute notebooks and write their .ipynb")
     run.add_argument("files", nargs="*", type=Path, help="MyST .md files (default: all in book/)")
+    run.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores, at most 2)")
     sub.add_parser("check", help="report any .md/.ipynb pair that is out of step")
     args = parser.parse_args(argv)
 
     if args.command == "execute":
         files = args.files or [md for md, _ in pairs()]
-        for md in files:
-            print(f"executing {md}", flush=True)
-            execute(md)
+        for md in execute_all(files, args.jobs):
+            print(f"executed {md}", flush=True)
         return 0
     bad = 0
     for md, ipynb in pairs():
