@@ -76,48 +76,52 @@ def file_context(browser):
     return context, refused
 
 
-def test_every_chart_draws_offline(site, served) -> None:
-    """Every chart page, opened from file:// with no other source, draws every chart."""
-    _, browser = served
-    pages = chart_pages(site.html)
-    assert pages, "no chart pages found"
-    context, refused = file_context(browser)
-    for path in pages:
-        page = context.new_page()
-        page.goto(path.as_uri(), wait_until="load")
-        page.wait_for_function("""() => [...document.querySelectorAll('div.patron-vega')].every(
-            (c) => c.querySelector('svg g, canvas, .patron-vega-error'))""", timeout=30_000)
-        charts = page.evaluate(CHARTS_STATE_JS)
-        page.close()
-        assert charts, f"{path.name}: no chart containers in the rendered page"
-        for chart in charts:
-            assert chart["error"] is None, f"{path.name}: {chart['error']}"
-            assert chart["drawn"], f"{path.name}#{chart['id']}: chart did not draw"
-    context.close()
-    assert refused == [], f"pages tried to load from elsewhere: {refused[:5]}"
-
-
-def test_no_page_raises_a_javascript_error(site, served) -> None:
-    """Trimming assets must not break any script a page still runs: no uncaught error
-    or unhandled rejection on any page, opened from file://, once its scripts have run."""
+@pytest.fixture(scope="module")
+def opened(site, served) -> dict:
+    """Every page of the site opened once from file://, as a reader's saved copy would
+    be, with every other request refused: per page, its uncaught errors and the state
+    of each chart; and the refused requests."""
     from test_site import pages
 
     _, browser = served
     context, refused = file_context(browser)
-    failures: list[str] = []
+    seen: dict[str, dict] = {}
     for path in pages(site.html):
+        name = path.relative_to(site.html).as_posix()
+        errors: list[str] = []
         page = context.new_page()
-        page.on("pageerror", lambda error, name=path.name: failures.append(f"{name}: {error}"))
-        page.on("console", lambda message, name=path.name: failures.append(f"{name}: {message.text}")
+        page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+        page.on("console", lambda message, errors=errors: errors.append(message.text)
                 if message.type == "error" and "Uncaught" in message.text else None)
         page.goto(path.as_uri(), wait_until="load")
         page.wait_for_function("""() => [...document.querySelectorAll('div.patron-vega')].every(
             (c) => c.querySelector('svg g, canvas, .patron-vega-error'))""", timeout=30_000)
         page.evaluate("() => new Promise((done) => requestIdleCallback(() => done()))")  # scripts run on load
+        seen[name] = {"errors": errors, "charts": page.evaluate(CHARTS_STATE_JS)}
         page.close()
     context.close()
+    return {"pages": seen, "refused": refused}
+
+
+def test_every_chart_draws_offline(site, opened) -> None:
+    """Every chart page, opened from file:// with no other source, draws every chart."""
+    names = [p.relative_to(site.html).as_posix() for p in chart_pages(site.html)]
+    assert names, "no chart pages found"
+    for name in names:
+        charts = opened["pages"][name]["charts"]
+        assert charts, f"{name}: no chart containers in the rendered page"
+        for chart in charts:
+            assert chart["error"] is None, f"{name}: {chart['error']}"
+            assert chart["drawn"], f"{name}#{chart['id']}: chart did not draw"
+    assert opened["refused"] == [], f"pages tried to load from elsewhere: {opened['refused'][:5]}"
+
+
+def test_no_page_raises_a_javascript_error(opened) -> None:
+    """Trimming assets must not break any script a page still runs: no uncaught error
+    or unhandled rejection on any page, opened from file://, once its scripts have run."""
+    failures = [f"{name}: {error}" for name, seen in opened["pages"].items() for error in seen["errors"]]
     assert failures == []
-    assert refused == [], f"pages tried to load from elsewhere: {refused[:5]}"
+    assert opened["refused"] == [], f"pages tried to load from elsewhere: {opened['refused'][:5]}"
 
 
 def test_the_posterior_explorer_has_working_sliders(site) -> None:
