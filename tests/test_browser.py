@@ -1,12 +1,14 @@
 """Every chart draws in headless Chromium with no network, and every icon too.
 
-Chromium runs in a fresh network namespace (`unshare -n`), so any attempt to
-reach another host fails; the page is opened from file://. A chart counts as
-drawn when its container holds an <svg> or <canvas>, and no load error shows.
-The icon and stylesheet tests (Playwright, in this process) serve the site
-from 127.0.0.1 and abort every request to another host instead. Skipped, with
-a message, where Chromium is absent on a local machine, but never in CI
-(CI=true), where .ci/run installs it.
+Most tests drive one Chromium through Playwright, in this process. The chart and
+JavaScript-error tests open every page from file://, as a reader's saved copy
+would be, and refuse (and record) every other request; the icon, stylesheet and
+math tests serve the site from 127.0.0.1 and abort every request to another
+host. The search and explorer tests run Chromium in a fresh network namespace
+(`unshare -n`), so any attempt to reach another host fails. A chart counts as
+drawn when its container holds a drawn <svg> or a <canvas>, and no load error
+shows. Skipped, with a message, where Chromium is absent on a local machine,
+but never in CI (CI=true), where .ci/run installs it.
 """
 
 from __future__ import annotations
@@ -467,7 +469,11 @@ def test_trimmed_theme_stylesheet_styles_pages_as_the_whole_one_did(site, served
             original = page.evaluate(COMPUTED_STYLE_JS)
             context.close()
             assert len(trimmed) == len(original) > 300, f"{page_name}: too few elements, or the page changed"
-            differences = [f"{a}\n   whole stylesheet: {b}" for a, b in zip(trimmed, original) if a != b]
+            # An element whose classes a script changed between the two reads (the theme's
+            # scroll-spy marks the visible section "active") is not a stylesheet difference.
+            same = [(a, b) for a, b in zip(trimmed, original) if a.split(" ", 1)[0] == b.split(" ", 1)[0]]
+            assert len(trimmed) - len(same) <= 12, f"{page_name}: the page changed under the test"
+            differences = [f"{a}\n   whole stylesheet: {b}" for a, b in same if a != b]
             assert differences == [], f"{page_name} ({scheme}, {width}px):\n" + "\n".join(differences[:5])
 
 

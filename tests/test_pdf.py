@@ -212,3 +212,13 @@ def test_a_link_left_by_an_earlier_build_goes_when_the_pdf_does(tmp_path: Path) 
     link_pdf(app, None)
     assert (Path(app.outdir) / "book" / "intro.html").read_text(encoding="utf-8") == LANDING
     assert not (Path(app.outdir) / PDF_NAME).exists()
+
+
+@pytest.mark.browser
+def test_no_link_points_at_the_machine_that_printed_it(book: Book) -> None:
+    """Links to the site's own files (the data downloads) print as words, not file:// links;
+    links to other hosts (the cited sources) stay."""
+    listed = subprocess.run(["pdfinfo", "-url", str(book.printed.pdf)], capture_output=True, text=True, check=True).stdout
+    urls = [line.split()[-1] for line in listed.splitlines()[1:] if line.strip()]
+    assert [u for u in urls if u.startswith("file:")] == []
+    assert any(u.startswith("https://") for u in urls), "the cited sources' links should survive"

@@ -205,9 +205,23 @@ def test_a_formula_mathml_cannot_write_stops_the_build() -> None:
 
     from patron.site.mathml import to_mathml
 
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from patron.site.mathml import visit_block, visit_inline
+
     assert 'display="block"' in to_mathml(r"\frac{a}{b}", "block")
-    with pytest.raises(ValueError, match="cannot write"):
-        to_mathml(r"\left( x")
+    translator = SimpleNamespace(body=[])
+    good = nodes.math(r"E", r"E")
+    with pytest.raises(nodes.SkipNode):  # written, and docutils told the node is done
+        visit_inline(translator, good)
+    assert translator.body == [to_mathml("E")]
+    for visit, node_type in ((visit_inline, nodes.math), (visit_block, nodes.math_block)):
+        bad = node_type(r"\left( x", r"\left( x")
+        bad.source, bad.line = "book/theory.md", 110
+        with pytest.raises(ValueError, match=r"book/theory\.md:110: cannot write"):
+            visit(translator, bad)
 
 
 def test_every_chart_has_caption_number_and_text_alternative(site) -> None:

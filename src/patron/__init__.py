@@ -19,7 +19,7 @@ order the data flows:
 
 Two subpackages hold the machinery, which a reader can skip:
 :mod:`patron.site` (the Sphinx extensions and the vendored Vega) and
-:mod:`patron.workflow` (``make notebooks``, ``make bench``, ``make pdf``).
+:mod:`patron.workflow` (``make notebooks``, ``make bench``, ``make pdf``, ``make lab``).
 
 Importing the package has no side effects: it reads no file and changes no
 global setting until a function is called.

@@ -1,15 +1,19 @@
-"""What a chapter's hidden first cell needs: glued values and reproducible tables.
+"""What chapters need from the data beyond charts and notes: glued values and tables.
 
 A period chapter states its episode's dates, codings, prediction and response
 in prose, and each of those values must come from the data, not be typed in.
 :func:`episode_context` glues every such value under one set of names, so that
 a chapter opens with one line, and a value changed in ``data/`` changes every
-sentence that states it.
+sentence that states it. It returns an :class:`EpisodeContext`: the episode,
+its evidence items, the rule's codings, and ``notes()`` for its evidence notes.
 
 :func:`table` gives pandas tables an HTML form with fixed ids. pandas' Styler
 gives every table a random element id, and its plain-text form is a memory
 address, so a re-executed notebook would otherwise never match its stored
 output.
+
+:func:`download_table` lists the data package's files as links into the built
+site (see :mod:`patron.site.downloads`), for the codebook page.
 """
 
 from __future__ import annotations

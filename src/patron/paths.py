@@ -16,6 +16,7 @@ DATA_DIR: Path = ROOT / "data"
 DATAPACKAGE: Path = DATA_DIR / "datapackage.json"
 BIBLIOGRAPHY: Path = ROOT / "references.bib"
 BOOK_DIR: Path = ROOT / "book"
+PDF_NAME: str = "when-clients-arm.pdf"  # `make pdf` writes _build/pdf/PDF_NAME; the site serves it at its root
 
 
 def data_file(name: str) -> Path:

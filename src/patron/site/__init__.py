@@ -8,6 +8,7 @@ Nothing here is analysis. A reader of the argument can skip this folder.
 - :mod:`patron.site.icons`     finds the Font Awesome glyphs the site draws and subsets the fonts to them;
 - :mod:`patron.site.buildinfo` the commit the site was built from;
 - :mod:`patron.site.downloads` puts the data package on the site, as files and one archive;
+- :mod:`patron.site.mathml`    writes the book's math as MathML at build time, so no page needs MathJax;
 - :mod:`patron.site.pdflink`   links the landing page to the PDF that ``make pdf`` printed, if there is one;
 - ``vendor/``                  Vega, with its licence and checksum.
 """

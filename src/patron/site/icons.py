@@ -190,9 +190,8 @@ def string_codepoints(value: str) -> set[int]:
 
 
 def stylesheets(outdir: Path) -> list[Path]:
-    """The site's stylesheets, in a fixed order (MathJax writes its CSS from script)."""
-    static = outdir / "_static"
-    return sorted(p for p in static.rglob("*.css") if "mathjax" not in p.relative_to(static).parts)
+    """The site's stylesheets, in a fixed order."""
+    return sorted((outdir / "_static").rglob("*.css"))
 
 
 def icon_classes(rules: Iterable[tuple[str, str]]) -> dict[str, set[int]]:

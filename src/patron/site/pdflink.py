@@ -20,7 +20,7 @@ from typing import Any
 
 from sphinx.util import logging
 
-from patron.workflow.pdf import PDF_NAME
+from patron.paths import PDF_NAME
 
 LINK_CLASS = "patron-pdf-link"
 # The landing page's title: the first <h1> in the article.

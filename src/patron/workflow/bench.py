@@ -85,7 +85,7 @@ BIN = Path(sys.executable).parent
 COPY_IGNORE = shutil.ignore_patterns(".venv", ".venv-lab", "_build", "bench-output", ".git", "__pycache__", ".pytest_cache")
 CDN = re.compile(r"^https://cdn\.jsdelivr\.net/npm/(?P<pkg>(?:@[^/]+/)?[^@/?]+)@(?P<ver>[^/?]+)(?P<path>/[^?]*)?")
 CHROMIUM = "/usr/bin/chromium"
-BROWSER_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+BROWSER_FLAGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SITE_PAGES = ("index.html", "search.html", "genindex.html")
 TEXT_TARGET_GZIP = 150_000
@@ -498,7 +498,7 @@ def report(r: dict[str, Any]) -> str:
         f"| nbval over book/*.ipynb (s) | {r['nbval_seconds']:.1f} | | |",
         "",
         "Bytes a browser fetches per page, empty cache, in headless Chromium (kB; gzip = every body at level 9).",
-        "Floor: the page's HTML, minimal CSS, and Vega (chart pages) or MathJax (math pages).",
+        "Floor: the page's HTML, minimal CSS, and Vega (chart pages) or, in a build that uses it, MathJax (math pages).",
         "",
         "| page | kind | this book raw | this book gzip | floor gzip | x floor | stock raw | stock gzip | target | verdict |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---|",

@@ -4,7 +4,7 @@ The chapters are MyST markdown files paired with ``.ipynb`` by jupytext. In
 JupyterLab with jupytext's extension, a paired ``.md`` can be opened as a
 notebook, run and edited, and saving writes both files. This module sets
 JupyterLab's default viewer for markdown to the jupytext notebook, in this
-environment's settings only (``.venv/share/jupyter/lab/settings``), and starts
+environment's settings only (``.venv-lab/share/jupyter/lab/settings``), and starts
 JupyterLab in ``book/``.
 
 Outputs saved from JupyterLab carry timings and the reader's execution order.

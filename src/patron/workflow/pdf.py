@@ -42,10 +42,9 @@ from typing import Any
 import yaml
 from bs4 import BeautifulSoup, Tag
 
-from patron.paths import ROOT
+from patron.paths import PDF_NAME, ROOT
 from patron.site.buildinfo import current_commit
 
-PDF_NAME = "when-clients-arm.pdf"  # after the book's short title
 DEFAULT_OUTPUT = ROOT / "_build" / "pdf" / PDF_NAME
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's: nothing here may download a browser
 BIN = Path(sys.executable).parent
@@ -135,7 +134,7 @@ MARGINS = {"top": "16mm", "bottom": "18mm", "left": "18mm", "right": "18mm"}
 # A viewport as wide as the printed text (A4 less the margins: 174 mm), so that
 # charts and tables are laid out at the size they print.
 VIEWPORT = {"width": 658, "height": 960}
-LAUNCH_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+LAUNCH_FLAGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 120_000
 
@@ -152,10 +151,7 @@ CHART_COUNTS = """selector => {
           drawn: all.filter(el => el.querySelector('svg g, canvas')).length,
           errors: all.map(el => el.querySelector('.patron-vega-error')).filter(e => e).map(e => e.textContent)};
 }"""
-MATH_AND_FONTS_READY = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
-  await document.fonts.ready;
-}"""
+FONTS_READY = """async () => { await document.fonts.ready; }"""  # math is MathML: no typesetting to wait for
 # <details> (chart descriptions, hidden code) open with an attribute; the
 # evidence notes are sphinx-togglebutton dropdowns, collapsed with a class.
 OPEN_EVERYTHING = """() => {
@@ -327,15 +323,22 @@ def contents_html(chapters: list[Chapter]) -> str:
 
 
 def keep_links_inside(page: BeautifulSoup, page_path: str) -> None:
-    """Make links into the page itself plain fragments ('#x'), so they stay inside the PDF.
+    """Make links into the page itself plain fragments ('#x'), so they stay inside the PDF,
+    and links to the site's other files plain text.
 
-    Sphinx writes them as 'book/intro.html#x', which Chromium would print as
-    links to a file on the machine that built the PDF.
+    Sphinx writes the first as 'book/intro.html#x', and the second (the data
+    downloads) are relative paths; Chromium would print both as links to files
+    on the machine that built the PDF. Links to other hosts are kept.
     """
     for link in page.find_all("a", href=True):
         target, hash_, fragment = link["href"].partition("#")
         if hash_ and target == page_path:
             link["href"] = f"#{fragment}"
+        elif target and not re.match(r"^[a-z][a-z0-9+.-]*:", target):
+            # A link to a file of the site (a data download, say) would print as a
+            # file:// link to the machine that built the PDF: keep its words, drop the link.
+            del link["href"]
+            link.attrs.pop("download", None)
 
 
 def prepare_for_print(page: BeautifulSoup, page_path: str, chapters: list[Chapter], cover: TitlePage,
@@ -386,7 +389,7 @@ def print_to_pdf(page_file: Path, output: Path, printed: Printed, short_title: s
     """Print ``page_file`` to ``output`` with the Debian Chromium; record what it saw in ``printed``.
 
     Before printing: refuse every request to another host (the site needs
-    none), wait until every chart has drawn and MathJax and the fonts are
+    none), wait until every chart has drawn and the fonts are
     ready, and open every collapsed note so that its text prints. Raises if a
     chart shows an error or a note stays closed.
     """
@@ -414,7 +417,7 @@ def print_to_pdf(page_file: Path, output: Path, printed: Printed, short_title: s
             if charts["errors"]:
                 raise RuntimeError(f"charts failed to draw: {charts['errors']}")
             printed.charts, printed.charts_drawn = charts["total"], charts["drawn"]
-            page.evaluate(MATH_AND_FONTS_READY)
+            page.evaluate(FONTS_READY)
             opened = page.evaluate(OPEN_EVERYTHING)
             if opened["still_closed"]:
                 raise RuntimeError(f"{opened['still_closed']} notes stayed closed")
