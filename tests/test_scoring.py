@@ -166,3 +166,29 @@ def test_feature_table_by_hand() -> None:
     table = feature_table(episodes, armaments).set_index(["feature", "value"])
     assert table.loc[("armament_class", "fuel-cycle")].tolist() == [2, 1, 2]  # e3 low/high, e4 high/high
     assert table.loc[("supply_dependence", "not recorded")].tolist() == [2, 2, 0]  # e2 and e5
+
+
+def test_the_firsthand_sensitivity_reads_only_primary_texts() -> None:
+    """News, scholarly and catalogue-summary items leave; primary documents stay, even read in a copy."""
+    from patron.scoring import SUMMARY_COPIES, firsthand, firsthand_hits
+
+    evidence = load_evidence()
+    kept = firsthand(evidence)
+    assert set(kept.source_type) == {"primary"}
+    assert not kept.read_via.fillna("").isin(sorted(SUMMARY_COPIES)).any()
+    gone = evidence[~evidence.evidence_id.isin(kept.evidence_id)]
+    assert ((gone.source_type != "primary") | gone.read_via.isin(sorted(SUMMARY_COPIES))).all()
+    assert "V067" in set(gone.evidence_id), "a news report of anonymous US officials is second-hand"
+    episodes = load_episodes()
+    hits = firsthand_hits(episodes, evidence).set_index("episode_id")
+    assert bool(hits.loc["p4-revision-1995-2001", "rule_hit"]) and not hits.loc["p4-revision-1995-2001", "firsthand_hit"]
+
+
+def test_an_episode_with_no_items_is_coded_by_default() -> None:
+    """An episode left with no items codes low on both dimensions, flagged (and does not crash)."""
+    from patron.coding import coding_table
+
+    episodes = load_episodes().head(1)
+    none = load_evidence().head(0)
+    table = coding_table(episodes, none)
+    assert list(table.level) == ["low", "low"] and set(table.flag) == {"no eligible items"}

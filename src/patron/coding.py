@@ -133,7 +133,7 @@ def eligible_items(evidence: pd.DataFrame, dimension: str, decided_on: str, deci
     """The items that may count toward a coding of ``dimension``, in file order."""
     keep = [ineligibility(row, dimension, decided_on, decided_precision, strict) is None
             for row in evidence.to_dict("records")]
-    return evidence[keep]
+    return evidence[pd.Series(keep, index=evidence.index, dtype=bool)]  # a plain [] would select no columns
 
 
 def code_items(evidence: pd.DataFrame, decided_on: str, decided_precision: str,

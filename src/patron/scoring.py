@@ -262,16 +262,41 @@ def feature_table(episodes: pd.DataFrame, armaments: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+# Copies that summarise a document rather than reproduce it: an archive's catalogue entries.
+SUMMARY_COPIES: frozenset[str] = frozenset({"wilsoncenterarchive"})
+
+
+def _hits_under(episodes: pd.DataFrame, codings: pd.DataFrame, label: str) -> pd.DataFrame:
+    """The typology's prediction and hit in each episode under other ``codings``, beside its hit
+    under the rule as published."""
+    levels = codings.pivot(index="episode_id", columns="dimension", values="level")
+    rows = []
+    for ep in episodes.itertuples():
+        predicted = classify(levels.loc[ep.episode_id, "entrapment"], levels.loc[ep.episode_id, "control"]).value
+        rows.append({"episode_id": ep.episode_id, "scope": scope_of(ep.episode_id),
+                     "rule_hit": ep.predicted_response == ep.observed_response,
+                     f"{label}_prediction": predicted, f"{label}_hit": predicted == ep.observed_response})
+    return pd.DataFrame(rows)
+
+
 def strict_dates_hits(episodes: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
     """The typology's hits when statements made on the decision day itself do not count
     (they may belong to the decision record), beside its hits under the rule as published."""
     from patron.coding import coding_table
 
-    strict = coding_table(episodes, evidence, strict=True).pivot(index="episode_id", columns="dimension", values="level")
-    rows = []
-    for ep in episodes.itertuples():
-        predicted = classify(strict.loc[ep.episode_id, "entrapment"], strict.loc[ep.episode_id, "control"]).value
-        rows.append({"episode_id": ep.episode_id, "scope": scope_of(ep.episode_id),
-                     "rule_hit": ep.predicted_response == ep.observed_response,
-                     "strict_prediction": predicted, "strict_hit": predicted == ep.observed_response})
-    return pd.DataFrame(rows)
+    return _hits_under(episodes, coding_table(episodes, evidence, strict=True), "strict")
+
+
+def firsthand(evidence: pd.DataFrame) -> pd.DataFrame:
+    """The items that give a US view in a primary document's own text: news and scholarly
+    reports of what officials thought, and archive catalogue summaries, are left out."""
+    read_via = evidence.read_via.fillna("")
+    return evidence[(evidence.source_type == "primary") & ~read_via.isin(sorted(SUMMARY_COPIES))]
+
+
+def firsthand_hits(episodes: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    """The typology's hits when the rule reads only :func:`firsthand` items, beside its hits
+    under the rule as published: how far the result rests on second-hand reports of US views."""
+    from patron.coding import coding_table
+
+    return _hits_under(episodes, coding_table(episodes, firsthand(evidence)), "firsthand")
