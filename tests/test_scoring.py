@@ -6,8 +6,8 @@ import pandas as pd
 
 from patron.data import load_episodes, load_evidence, load_predictions, load_segmentations
 from patron.paths import DATA_DIR
-from patron.scoring import (all_predictions, baseline_predictions, discriminating, flipped_codings,
-                            head_to_head, modal_response, resegment, score_table)
+from patron.scoring import (all_predictions, baseline_predictions, flipped_codings, head_to_head, modal_response,
+                            resegment, score_table)
 
 
 def made_up() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -50,23 +50,23 @@ def test_baselines_by_hand() -> None:
 
 def test_scores_by_hand() -> None:
     """Hits: H_TYP e1, e2, e5 = 3; H_X e3 = 1; modal (negotiation) e2, e4, e5 = 3; E-only e1 = 1;
-    C-only e1, e3 = 2. No episode discriminates: the typology's bystanding (e1) and restraint (e4)
-    are what entrapment alone predicts, and its negotiation (e2, e3, e5) is the mode."""
+    C-only e1, e3 = 2."""
     episodes, predictions = made_up()
     scores = score_table(episodes, predictions, "test").set_index("rule")
     assert scores.hits.to_dict() == {"H_TYP": 3, "H_X": 1, "BASE_MODAL": 3, "BASE_E_ONLY": 1, "BASE_C_ONLY": 2}
-    assert (scores.n == 5).all() and (scores.discriminating_n == 0).all()
+    assert (scores.n == 5).all() and (scores.predicted == 5).all()
 
 
-def test_a_discriminating_episode_by_hand() -> None:
-    """Make bystanding the mode: then e2 and e5 (typology: negotiation) discriminate."""
+def test_an_unmeasured_coding_makes_no_prediction() -> None:
+    """With e1's entrapment unmeasured, entrapment alone predicts nothing there, and nothing is never a hit."""
     episodes, predictions = made_up()
-    episodes["observed_response"] = ["bystanding", "negotiation", "bystanding", "bystanding", "negotiation"]
-    frame = all_predictions(episodes, predictions)
-    assert discriminating(frame) == ["e2", "e3", "e5"]
+    episodes.loc[0, "entrapment"] = "unmeasured"
+    predictions.loc[0, "predicted_response"] = ""
     scores = score_table(episodes, predictions, "test").set_index("rule")
-    assert scores.loc["H_TYP", ["discriminating_hits", "discriminating_n"]].tolist() == [2, 3]
-    assert scores.loc["BASE_MODAL", ["discriminating_hits", "discriminating_n"]].tolist() == [1, 3]
+    assert scores.loc["BASE_E_ONLY", ["hits", "predicted"]].tolist() == [0, 4]
+    assert scores.loc["H_TYP", ["hits", "predicted"]].tolist() == [2, 4]
+    h2h = head_to_head(all_predictions(episodes, predictions)).set_index("rule")
+    assert h2h.loc["H_X"].tolist() == [3, 2, 1]  # e1 drops out: the typology predicts nothing there
 
 
 def test_head_to_head_by_hand() -> None:
@@ -88,11 +88,11 @@ def test_flipping_codings_by_hand() -> None:
 
 
 def test_committed_scores_follow_from_the_data() -> None:
-    """data/derived/scores.csv is what patron.scoring gives from the data, in every scope."""
-    from patron.scoring import scores_by_scope
+    """data/derived/scores.csv is what patron.measured gives from the data, in every scope."""
+    from patron.measured import score_rows
 
-    committed = pd.read_csv(DATA_DIR / "derived" / "scores.csv")
-    recomputed = scores_by_scope(load_episodes(), load_predictions())
+    committed = pd.read_csv(DATA_DIR / "derived" / "scores.csv", dtype={"same_as": str})
+    recomputed = score_rows(load_episodes(), load_predictions())
     pd.testing.assert_frame_equal(committed, recomputed, check_dtype=False)
 
 

@@ -54,8 +54,57 @@ def set_cell(path: Path, line: int, column: str, value: str) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    return list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+
+
+def _line_of(path: Path, **match: str) -> int:
+    """The physical line (1 = header) of the first row whose cells equal ``match``."""
+    for i, row in enumerate(_rows(path), start=2):
+        if all(row[k] == v for k, v in match.items()):
+            return i
+    raise LookupError(f"no row {match} in {path.name}")
+
+
+def _other_episode_item(d: Path) -> None:
+    """Point a found search at an item of another episode."""
+    searches = d / "searches.csv"
+    line = _line_of(searches, result="found")
+    episode = _rows(searches)[line - 2]["episode_id"]
+    stranger = next(r["evidence_id"] for r in _rows(d / "evidence.csv") if r["episode_id"] != episode)
+    set_cell(searches, line, "evidence_ids", stranger)
+
+
+def _adjudicated_disagrees(d: Path) -> None:
+    """Change the adjudicated row of the first item so that the rule no longer gives it."""
+    tags = d / "tags.csv"
+    line = _line_of(tags, coder="adjudicated")
+    current = _rows(tags)[line - 2]["secondhand"]
+    set_cell(tags, line, "secondhand", "direct" if current != "direct" else "summary")
+
+
+def _evidence_differs(d: Path) -> None:
+    evidence = d / "evidence.csv"
+    current = _rows(evidence)[0]["secondhand"]
+    set_cell(evidence, 2, "secondhand", "direct" if current != "direct" else "summary")
+
+
 # Each case breaks one thing in a copy of the data and names where it must be reported.
 CASES = {
+    "tag outside the codebook": (lambda d: set_cell(d / "tags.csv", 2, "bears_on", "entrapement"),
+                                 "data/tags.csv:2:bears_on: 'entrapement' is not in the codebook"),
+    "tags row for an unknown item": (lambda d: set_cell(d / "tags.csv", 2, "evidence_id", "V9999"),
+                                     "data/tags.csv:2:evidence_id: 'V9999' not found in evidence.evidence_id"),
+    "adjudicated tag the rule does not give": (_adjudicated_disagrees,
+                                                "secondhand: 'direct' but the adjudication rule gives"),
+    "evidence differs from its adjudicated tag": (_evidence_differs,
+                                                  "data/evidence.csv:2:secondhand:"),
+    "search naming another episode's item": (_other_episode_item, "evidence_ids: 'V"),
+    "found search with no items": (lambda d: set_cell(d / "searches.csv", _line_of(d / "searches.csv", result="none"),
+                                                      "result", "found"),
+                                   "evidence_ids: a 'found' search must name the items it found"),
     "malformed date": (lambda d: set_cell(d / "guidelines.csv", 3, "effective_date", "17/01/2001"),
                        "data/guidelines.csv:3:effective_date:"),
     "impossible calendar date": (lambda d: set_cell(d / "guidelines.csv", 3, "effective_date", "2001-02-30"),

@@ -10,7 +10,8 @@ import pytest
 from patron.paths import BOOK_DIR, ROOT
 from patron.verdict import Verdict, book_verdict, words
 
-PAGES = ["intro", "theory", "case", "weighing", "beyond-korea", "conclusion"] + sorted(p.stem for p in BOOK_DIR.glob("p[0-9]-*.md"))
+# The verdict stands only where a reader weighs the whole: at most five chapters.
+PAGES = ["intro", "measurement", "weighing", "beyond-korea", "conclusion"]
 
 
 def stated_verdicts(name: str) -> list[str]:
@@ -30,6 +31,11 @@ def test_every_page_states_the_one_verdict(name: str) -> None:
     assert stated_verdicts(name) == [book_verdict().text()], f"{name}: run `make notebooks`"
 
 
+def test_no_other_page_states_it() -> None:
+    others = sorted(p.stem for p in BOOK_DIR.glob("*.md") if p.stem not in PAGES)
+    assert [name for name in others if stated_verdicts(name)] == []
+
+
 def test_the_readme_states_the_same_verdict() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quoted = " ".join(line[2:] for line in readme.splitlines() if line.startswith("> "))
@@ -38,13 +44,18 @@ def test_the_readme_states_the_same_verdict() -> None:
 
 def test_the_verdict_follows_its_numbers() -> None:
     """The wording changes with the numbers; it is never typed."""
-    v = Verdict(n=9, typology_hits=7, modal_response="negotiation", modal_hits=6,
-                best_rivals=("the nonproliferation regime",), best_rival_hits=6, discriminating=2,
-                undetermined=1, judged_hits=6, response_leads=4, response_leader="the typology",
-                response_leader_leads=4, case_leader="the nonproliferation regime rival")
+    v = Verdict(n=30, n_korea=9, both=20, both_korea=5, one=4, typology_hits=14, modal_hits=9, loo_hits=8,
+                best_rivals=("the nonproliferation regime rival",), best_rival_hits=12, hits_min=14, hits_max=20,
+                modal_hits_all=17, brier_typology=0.5, brier_rate=0.6, default_low_hits=11)
     text = v.text()
-    assert text.startswith("Tested blind to the outcome, the typology beats a naive baseline")
-    assert "predicts seven of the nine" in text and "In two of nine episodes" in text
-    assert "The main reason is the record" not in text and "supports the typology" in text
-    assert "while the nonproliferation regime rival leads in the case as a whole" in text
+    assert "on the record in 20 of the 30 episodes (five of the nine in Korea)" in text
+    assert "the typology does better than a naive baseline where it can be tested" in text
+    assert "the missing record, not the typology, decides" in text and "mostly untested" not in text
+    few = Verdict(n=30, n_korea=9, both=1, both_korea=0, one=20, typology_hits=0, modal_hits=1, loo_hits=1,
+                  best_rivals=("the a rival", "the b rival"), best_rival_hits=1, hits_min=0, hits_max=25,
+                  modal_hits_all=17, brier_typology=0.7, brier_rate=0.6, default_low_hits=11)
+    text = few.text()
+    assert "in one of the 30 episodes" in text and "On that episode it predicts none" in text
+    assert "worse than a naive baseline" in text and "mostly untested, not refuted" in text
+    assert "the best rivals, the a rival and the b rival, predict one" in text
     assert words(12) == "12"

@@ -11,7 +11,7 @@ import pytest
 from patron import classify
 from patron.data import load_episodes, load_evidence, load_hypotheses, load_likelihoods, load_predictions, load_priors
 from patron.paths import DATA_DIR
-from patron.weighing import posterior_table
+from patron.weighing import book_likelihoods, mixed_likelihoods, per_document, posterior_table
 from test_case_data import line_of
 from test_validate import assert_rejected, set_cell
 
@@ -28,13 +28,36 @@ def test_the_typology_predicts_what_classify_gives() -> None:
     episodes = load_episodes().set_index("episode_id")
     for row in load_predictions().query("hypothesis_id == 'H_TYP'").itertuples():
         ep = episodes.loc[row.episode_id]
-        assert row.predicted_response == classify(ep.entrapment, ep.control)
+        if {ep.entrapment, ep.control} <= {"high", "low"}:
+            assert row.predicted_response == classify(ep.entrapment, ep.control)
+        else:
+            assert not row.predicted_response  # nothing predicted from an unmeasured or tied coding
+
+
+def test_an_undetermined_prediction_is_weighed_as_a_mixture_by_hand() -> None:
+    """e1: the typology allows negotiation or restraint (entrapment high, control unmeasured).
+    H_A predicts negotiation (0.8), H_B restraint (0.2), H_C bystanding (0.5): the typology's
+    likelihood is the mean of 0.8 and 0.2, whatever was judged for it under a default."""
+    evidence = pd.DataFrame({"evidence_id": ["V1", "V2"], "episode_id": ["e1", "e1"],
+                             "source_keys": ["doc", "doc"]})
+    episodes = pd.DataFrame({"episode_id": ["e1"], "entrapment": ["high"], "control": ["unmeasured"]})
+    predictions = pd.DataFrame({"episode_id": ["e1"] * 4, "hypothesis_id": ["H_TYP", "H_A", "H_B", "H_C"],
+                                "predicted_response": ["", "negotiation", "restraint", "bystanding"]})
+    likelihoods = pd.DataFrame({"evidence_id": ["V1"] * 4 + ["V2"] * 4,
+                                "hypothesis_id": ["H_TYP", "H_A", "H_B", "H_C"] * 2,
+                                "likelihood": [0.9, 0.8, 0.2, 0.5, 0.9, 0.64, 0.16, 0.25]})
+    mixed = mixed_likelihoods(likelihoods, evidence, episodes, predictions).set_index(["evidence_id", "hypothesis_id"])
+    assert mixed.loc[("V1", "H_TYP"), "likelihood"] == pytest.approx(0.5)
+    assert mixed.loc[("V1", "H_A"), "likelihood"] == 0.8
+    # two items from one document each count half: their likelihoods are square-rooted
+    tempered = per_document(likelihoods, evidence).set_index(["evidence_id", "hypothesis_id"])
+    assert tempered.loc[("V2", "H_A"), "likelihood"] == pytest.approx(0.8)
 
 
 def test_committed_posteriors_follow_from_the_inputs() -> None:
     """data/derived/posteriors.csv is exactly what the priors and likelihoods give."""
     order = list(load_hypotheses().hypothesis_id)
-    recomputed = posterior_table(load_priors(), load_likelihoods(), load_evidence(), order)
+    recomputed = posterior_table(load_priors(), book_likelihoods(), load_evidence(), order)
     committed = pd.read_csv(DATA_DIR / "derived" / "posteriors.csv")
     pd.testing.assert_frame_equal(committed, recomputed, check_dtype=False, atol=1e-9, rtol=0)
     assert committed.groupby("episode_id").posterior.sum().round(4).eq(1).all()
@@ -92,7 +115,7 @@ def explorer_bars(group: str, prior_focus: float, ratio_scale: float) -> dict[tu
     from patron.weighing import group_total_weights
 
     order = list(load_hypotheses().hypothesis_id)
-    totals = group_total_weights(load_likelihoods(), load_evidence(), order, reference="H_TYP")
+    totals = group_total_weights(book_likelihoods(), load_evidence(), order, reference="H_TYP")
     spec = posterior_explorer(totals, "H_TYP").to_dict()
     for param in spec["params"]:
         param["value"] = {"evidence_group": group, "prior_focus": prior_focus,
@@ -114,7 +137,7 @@ def test_the_explorer_computes_what_the_analysis_computes(group: str, prior_focu
     patron.weighing says it should."""
     from patron.weighing import episode_items, in_group, posteriors
 
-    evidence, likelihoods = load_evidence(), load_likelihoods()
+    evidence, likelihoods = load_evidence(), book_likelihoods()
     order = list(load_hypotheses().hypothesis_id)
     bars = explorer_bars(group, prior_focus, ratio_scale)
     prior = {h: (prior_focus if h == "H_TYP" else (1 - prior_focus) / (len(order) - 1)) for h in order}

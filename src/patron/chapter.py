@@ -109,7 +109,7 @@ def episode_values(episode_id: str, events: Iterable[str] = ()) -> EpisodeContex
     values: dict[str, object] = {
         "start": ep.start, "end": ep.end, "decided": format_date(ep.decided_on, ep.decided_precision),
         "entrapment": ep.entrapment, "control": ep.control, "observed": ep.observed_response,
-        "predicted": ep.predicted_response, "judged_entrapment": ep.judged_entrapment,
+        "predicted": ep.predicted_response or "no prediction", "judged_entrapment": ep.judged_entrapment,
         "judged_control": ep.judged_control,
         "judged_predicted": classify(ep.judged_entrapment, ep.judged_control).value,
         "n_items": len(items), "n_primary": int((items.source_type == "primary").sum()),
@@ -193,3 +193,40 @@ def download_table(page_depth: int = 1) -> Table:
     rows.insert(0, {"File": link(f"data/{ARCHIVE}", ARCHIVE), "Holds": "All of the files below, as one zip archive",
                     "Rows": "—", "Size": archive_size})
     return Table(pd.DataFrame(rows), "downloads")
+
+
+def episode_finding(episode_id: str) -> "Markdown":
+    """The episode's own finding, from the data: what was searched, what was measured, what each rule
+    predicted, and what happened. Every period chapter ends with it, so the reader weighs the episode
+    before the book weighs the whole."""
+    from IPython.display import Markdown
+
+    from patron.coding import DIMENSIONS, MEASURED, allowed
+    from patron.data import load_episodes, load_hypotheses, load_predictions, load_searches
+    from patron.search_log import status_table
+    from patron.verdict import words
+
+    episodes = load_episodes()
+    ep = episodes.set_index("episode_id").loc[episode_id]
+    status = status_table(episodes[episodes.episode_id == episode_id], load_searches()).set_index("dimension")
+    lines = []
+    for dimension in DIMENSIONS:
+        row = status.loc[dimension]
+        level = row.coding
+        measured = f"measured **{level}**" if level in MEASURED else (
+            "a **tie** (as many eligible items point each way)" if level == "tie" else "**unmeasured**")
+        lines.append(f"- **{dimension.capitalize()}**: searched in {words(int(row.kinds))} kinds of collection "
+                     f"({_count(int(row.found), 'search')} found an item, {words(int(row.none))} read a collection "
+                     f"and found nothing, {words(int(row.unreachable))} could not read it); {measured}.")
+    typology = allowed(ep.entrapment, ep.control)
+    said = typology[0] if len(typology) == 1 else (" or ".join(typology) if len(typology) < 3 else "any response")
+    lines.append(f"- **The typology** {'predicts' if len(typology) == 1 else 'allows'} {said}"
+                 + ("." if len(typology) == 1 else ": it makes no prediction here."))
+    names = dict(zip(load_hypotheses().hypothesis_id, load_hypotheses().name))
+    predictions = load_predictions()
+    mine = predictions[(predictions.episode_id == episode_id) & (predictions.hypothesis_id != "H_TYP")]
+    rivals = "; ".join(f"{names[r.hypothesis_id]}, {r.predicted_response or 'no prediction (coding unmeasured)'}"
+                       for r in mine.itertuples())
+    lines.append(f"- **The rivals**: {rivals}.")
+    lines.append(f"- **What happened**: {ep.observed_response}.")
+    return Markdown("\n".join(lines) + "\n")

@@ -224,8 +224,10 @@ def timeline_chart(events: pd.DataFrame, guidelines: pd.DataFrame) -> alt.LayerC
     return _described(chart.properties(width=480, height=280), description)
 
 
-GRID_POSITION = {Level.LOW.value: 0, Level.HIGH.value: 1}
+# An unmeasured or tied coding sits in a band of its own, outside the typology's four cells.
+GRID_POSITION = {Level.LOW.value: 0, Level.HIGH.value: 1, "unmeasured": 2, "tie": 2}
 GRID_SCALE = alt.Scale(domain=[-0.5, 1.5], nice=False, zero=False)
+WIDE_GRID_SCALE = alt.Scale(domain=[-0.5, 2.5], nice=False, zero=False)
 RESPONSE_SCALE = alt.Scale(domain=[r.value for r in Response], range=list(RESPONSE_COLOURS.values()))
 
 
@@ -239,21 +241,24 @@ def _placed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return out
 
 
-def _grid_cells() -> list[alt.Chart]:
-    """The typology's four shaded cells with their response names: the background of every grid."""
+def _grid_cells(scale: alt.Scale = GRID_SCALE) -> list[alt.Chart]:
+    """The typology's four shaded cells with their response names: the background of every grid.
+    With the wide scale, a third row and column hold the episodes with a dimension unmeasured."""
     position = GRID_POSITION
+    wide = scale is WIDE_GRID_SCALE
     cells = typology_table().assign(
         x0=lambda t: t.control.map(position) - 0.48, x1=lambda t: t.control.map(position) + 0.48,
         y0=lambda t: t.entrapment.map(position) - 0.48, y1=lambda t: t.entrapment.map(position) + 0.48,
         ty=lambda t: t.entrapment.map(position) + 0.3, tx=lambda t: t.control.map(position))
-    axis = dict(values=[0, 1], labelExpr="datum.value == 0 ? 'low' : 'high'", grid=False)
+    axis = dict(values=[0, 1, 2] if wide else [0, 1],
+                labelExpr="datum.value == 0 ? 'low' : datum.value == 1 ? 'high' : 'unmeasured'", grid=False)
     rects = alt.Chart(cells).mark_rect(opacity=0.25, stroke="white", strokeWidth=2).encode(
-        x=alt.X("x0:Q", scale=GRID_SCALE, title="Threat to the patron's control",
+        x=alt.X("x0:Q", scale=scale, title="Threat to the patron's control",
                 axis=alt.Axis(orient="top", **axis)),
-        x2="x1:Q", y=alt.Y("y0:Q", scale=GRID_SCALE, title="Threat of entrapment", axis=alt.Axis(**axis)),
+        x2="x1:Q", y=alt.Y("y0:Q", scale=scale, title="Threat of entrapment", axis=alt.Axis(**axis)),
         y2="y1:Q", color=alt.Color("response:N", scale=RESPONSE_SCALE, title="Response"))
     names = alt.Chart(cells).mark_text(fontWeight="bold", fontSize=13).encode(
-        x=alt.X("tx:Q", scale=GRID_SCALE), y=alt.Y("ty:Q", scale=GRID_SCALE), text="response:N")
+        x=alt.X("tx:Q", scale=scale), y=alt.Y("ty:Q", scale=scale), text="response:N")
     return [rects, names]
 
 
@@ -268,11 +273,13 @@ def episodes_grid(episodes: pd.DataFrame, armaments: pd.DataFrame | None = None)
     """
     if armaments is not None:
         episodes = episodes.merge(armaments[["episode_id", "armament_class"]], on="episode_id", how="left")
-    ep = _placed(episodes.assign(outcome=["hit" if p == o else "miss" for p, o in
-                                          zip(episodes.predicted_response, episodes.observed_response)]),
+    predicted = episodes.predicted_response.fillna("")
+    ep = _placed(episodes.assign(predicted_response=predicted.replace("", "none"),
+                                 outcome=["no prediction" if not p else "hit" if p == o else "miss"
+                                          for p, o in zip(predicted, episodes.observed_response)]),
                  "episode_id")
-    scale, colours = GRID_SCALE, RESPONSE_SCALE
-    rects, names = _grid_cells()
+    scale, colours = WIDE_GRID_SCALE, RESPONSE_SCALE
+    rects, names = _grid_cells(scale)
     tooltip = [alt.Tooltip("title:N", title="Episode"), alt.Tooltip("start:N", title="From"),
                alt.Tooltip("end:N", title="To"), alt.Tooltip("predicted_response:N", title="Predicted"),
                alt.Tooltip("observed_response:N", title="Observed")]
@@ -293,8 +300,8 @@ def episodes_grid(episodes: pd.DataFrame, armaments: pd.DataFrame | None = None)
     slim = ep[columns]
     marks = alt.Chart(slim).mark_point(size=220 if armaments is None else 120, filled=True, opacity=1).encode(
         x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale),
-        shape=alt.Shape("outcome:N", scale=alt.Scale(domain=["hit", "miss"], range=["circle", "cross"]),
-                        title="Prediction"),
+        shape=alt.Shape("outcome:N", scale=alt.Scale(domain=["hit", "miss", "no prediction"],
+                                                     range=["circle", "cross", "diamond"]), title="Prediction"),
         color=alt.Color("observed_response:N", scale=colours, legend=None),
         tooltip=tooltip).transform_filter(keep)
     if params:
@@ -308,9 +315,11 @@ def episodes_grid(episodes: pd.DataFrame, armaments: pd.DataFrame | None = None)
         f"{r.title} ({r.start}–{r.end}): entrapment {r.entrapment}, control {r.control}, "
         f"predicted {r.predicted_response}, observed {r.observed_response}" for r in ep.itertuples())
     hits = int((ep.outcome == "hit").sum())
+    made = int((ep.outcome != "no prediction").sum())
     description = (
-        f"The typology's two-by-two grid with {len(ep)} episodes placed by their codings; "
-        f"{hits} of {len(ep)} observed responses match the prediction. {parts}."
+        f"The typology's two-by-two grid with {len(ep)} episodes placed by their codings, and a band for an "
+        f"unmeasured or tied dimension, where the typology makes no prediction; it predicts in {made} "
+        f"episodes, and {hits} of them match the observed response. {parts}."
     )
     if armaments is not None:
         description += " Two menus show only the episodes of one client or one armament class."

@@ -3,25 +3,31 @@
 A coding that the analyst argues from all the evidence can lean, knowingly or
 not, on what Washington went on to do. The rule below cannot. It counts only
 *eligible* items, those that record what US officials perceived before they
-decided:
+decided. The tags it reads (perceiver, second-hand class, what an item bears on
+and which way it points) are the adjudicated tags of two blind coders
+(:mod:`patron.reliability`); the rule itself is:
 
-1. the item's ``perceiver`` is on the US side (executive, Congress, military or
-   intelligence), not the client, the adversary, a third party, the press or a
-   scholar;
-2. it bears on the dimension being coded (``bears_on`` is ``entrapment`` or
-   ``control``), so no response item and no threat item counts;
-3. it was certainly stated on or before the episode's ``decided_on``: the
+1. the item records a US view (``perceiver`` is the executive, Congress, the
+   military or intelligence), not the client's, an adversary's, a third
+   party's, the press's or a scholar's;
+2. the view reaches us in the perceiver's own words, or as a named official
+   quoted, or as unnamed officials paraphrased by the press at the time
+   (``secondhand``); the client's account of US views and a scholar's or
+   archivist's summary do not count;
+3. it bears on the dimension being coded (``bears_on`` is ``entrapment`` or
+   ``control``): regime, threat and response items never count;
+4. it was certainly stated on or before the episode's ``decided_on``: the
    latest day its ``stated_on`` could denote is no later than the earliest day
    ``decided_on`` could denote.
 
-The level is then a majority of the eligible items' ``indicates`` values:
-**high** if more of them indicate high than low, otherwise **low**. An item
-whose copy does not establish which way it points (``unclear``, for instance a
-garbled transcription) is eligible but counts on neither side. A tie, or
-no eligible item at all, is coded low and flagged. Low is the default because
-each indicator of the theory chapter is an indicator of a *threat*: the rule
-codes a dimension as threatened only when the US record before the decision
-shows it more often than not.
+The level is the majority of the eligible items' ``indicates``: **high** if more
+indicate high than low, **low** if more indicate low than high, a **tie** if
+they balance, and **unmeasured** if no eligible item points either way (none
+exists, or all are ``unclear``). A tie and an unmeasured dimension are not
+levels: the typology makes no prediction from them (:func:`allowed`).
+
+Version 0.4 of the book read a tie or an empty record as low. That reading is
+kept only as a labelled sensitivity (``default_low``).
 
 The ``margin`` says how fragile a coding is: the number of eligible items that
 would have to indicate the other level to change it.
@@ -38,6 +44,11 @@ import pandas as pd
 
 US_SIDE: frozenset[str] = frozenset({"us-executive", "us-congress", "us-military", "us-intelligence"})
 DIMENSIONS: tuple[str, str] = ("entrapment", "control")
+# How a US view may reach us and still count; the order runs from nearest to farthest.
+SECONDHAND: tuple[str, ...] = ("direct", "named-quoted", "unnamed-paraphrase", "client-account", "summary")
+COUNTED_SECONDHAND: frozenset[str] = frozenset({"direct", "named-quoted", "unnamed-paraphrase"})
+MEASURED: frozenset[str] = frozenset({"high", "low"})
+UNMEASURED, TIE = "unmeasured", "tie"
 
 
 def earliest(date: str, precision: str) -> dt.date:
@@ -74,8 +85,13 @@ def stated_in_time(stated_on: str, stated_precision: str, decided_on: str, decid
     return last < first if strict else last <= first
 
 
+# The forecast register was coded, and frozen, under version 0.4 of the rule: no second-hand
+# condition, ties and empty records read as low. Registered rows are never recoded.
+REGISTERED_VERSION = "0.4"
+
+
 def ineligibility(item: Mapping[str, object], dimension: str, decided_on: str, decided_precision: str,
-                  strict: bool = False) -> str | None:
+                  strict: bool = False, version: str = "0.5") -> str | None:
     """Why an item cannot count toward a coding of ``dimension``, or None if it can.
 
     The reasons are the rule's three conditions, checked in order, so a chapter
@@ -85,6 +101,8 @@ def ineligibility(item: Mapping[str, object], dimension: str, decided_on: str, d
         return f"bears on {item['bears_on']}"
     if item["perceiver"] not in US_SIDE:
         return f"not a US view ({item['perceiver']})"
+    if version != REGISTERED_VERSION and item.get("secondhand") not in COUNTED_SECONDHAND:
+        return f"second-hand ({item.get('secondhand')})"
     if not item.get("stated_on") or not isinstance(item["stated_on"], str):
         return "undated"
     if not stated_in_time(str(item["stated_on"]), str(item["stated_precision"]), decided_on, decided_precision,
@@ -109,8 +127,8 @@ def majority(indications: Iterable[str]) -> Coding:
 
     >>> majority(["high", "high", "low"])
     Coding(level='high', n_high=2, n_low=1, margin=1, flag=None)
-    >>> majority(["high", "low"]).level, majority([]).flag
-    ('low', 'no eligible items')
+    >>> majority(["high", "low"]).level, majority([]).level, majority([]).flag
+    ('tie', 'unmeasured', 'no eligible items')
     """
     values = list(indications)
     unknown = sorted(set(values) - {"high", "low", "unclear"})
@@ -118,31 +136,58 @@ def majority(indications: Iterable[str]) -> Coding:
         raise ValueError(f"an eligible item must indicate 'high', 'low' or 'unclear', not {unknown[0]!r}")
     n_high, n_low = values.count("high"), values.count("low")
     if not values:
-        return Coding("low", 0, 0, 0, "no eligible items")
+        return Coding(UNMEASURED, 0, 0, 1, "no eligible items")
     if n_high + n_low == 0:
-        return Coding("low", 0, 0, 1, "only unclear items")
-    if n_high > n_low:
-        # flipping k high items to low gives n_high - k <= n_low + k
-        return Coding("high", n_high, n_low, -(-(n_high - n_low) // 2), None)
-    # flipping k low items to high gives n_high + k > n_low - k
-    return Coding("low", n_high, n_low, (n_low - n_high) // 2 + 1, "tie" if n_high == n_low else None)
+        return Coding(UNMEASURED, 0, 0, 1, "only unclear items")
+    if n_high == n_low:
+        return Coding(TIE, n_high, n_low, 1, "tie")
+    # flipping k items of the majority gives a tie or the other level: ceil(difference / 2)
+    return Coding("high" if n_high > n_low else "low", n_high, n_low, -(-abs(n_high - n_low) // 2), None)
+
+
+def default_low(level: str) -> str:
+    """Version 0.4's reading, kept as a labelled sensitivity: a tie or an empty record is low."""
+    return level if level in MEASURED else "low"
+
+
+def allowed(entrapment: str, control: str) -> tuple[str, ...]:
+    """The responses the typology allows given what is measured, in the order of the responses.
+
+    A measured pair gives one response; an unmeasured or tied dimension could be
+    either level, so the typology allows every response either filling gives.
+
+    >>> allowed("high", "low"), allowed("high", "unmeasured")
+    (('negotiation',), ('negotiation', 'restraint'))
+    """
+    from patron.typology import Response, classify
+
+    fillings = [(e, c) for e in (("high", "low") if entrapment not in MEASURED else (entrapment,))
+                for c in (("high", "low") if control not in MEASURED else (control,))]
+    found = {classify(e, c).value for e, c in fillings}
+    return tuple(r.value for r in Response if r.value in found)
 
 
 def eligible_items(evidence: pd.DataFrame, dimension: str, decided_on: str, decided_precision: str,
-                   strict: bool = False) -> pd.DataFrame:
+                   strict: bool = False, version: str = "0.5") -> pd.DataFrame:
     """The items that may count toward a coding of ``dimension``, in file order."""
-    keep = [ineligibility(row, dimension, decided_on, decided_precision, strict) is None
+    keep = [ineligibility(row, dimension, decided_on, decided_precision, strict, version) is None
             for row in evidence.to_dict("records")]
     return evidence[pd.Series(keep, index=evidence.index, dtype=bool)]  # a plain [] would select no columns
 
 
 def code_items(evidence: pd.DataFrame, decided_on: str, decided_precision: str,
-               strict: bool = False) -> dict[str, tuple[Coding, list[str]]]:
-    """Both dimensions coded from a set of items: each Coding with its eligible ids."""
+               strict: bool = False, version: str = "0.5") -> dict[str, tuple[Coding, list[str]]]:
+    """Both dimensions coded from a set of items: each Coding with its eligible ids.
+
+    ``version="0.4"`` applies the rule the forecast register was frozen under.
+    """
     result = {}
     for dimension in DIMENSIONS:
-        eligible = eligible_items(evidence, dimension, decided_on, decided_precision, strict)
-        result[dimension] = (majority(eligible.indicates), list(eligible.evidence_id))
+        eligible = eligible_items(evidence, dimension, decided_on, decided_precision, strict, version)
+        coding = majority(eligible.indicates)
+        if version == REGISTERED_VERSION and coding.level not in MEASURED:
+            coding = Coding("low", coding.n_high, coding.n_low, coding.margin, coding.flag)
+        result[dimension] = (coding, list(eligible.evidence_id))
     return result
 
 

@@ -232,3 +232,13 @@ def load_forecast_signals() -> pd.DataFrame:
 def load_forecast_predictions() -> pd.DataFrame:
     """Every rule's forecast and its probability (``data/forecast_predictions.csv``)."""
     return load_table("forecast_predictions")
+
+
+def load_tags() -> pd.DataFrame:
+    """Two blind codings of every evidence item and the adjudicated row (``data/tags.csv``)."""
+    return load_table("tags")
+
+
+def load_searches() -> pd.DataFrame:
+    """The logged search for US pre-decision records (``data/searches.csv``)."""
+    return load_table("searches")

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from patron.coding import code_items
+from patron.coding import REGISTERED_VERSION, code_items
 
 BLIND = 1 / 3
 DEFAULT_FLAGS = ("no eligible items", "only unclear items", "tie")  # codings that are the rule's default
@@ -60,7 +60,8 @@ def forecast_codings(forecasts: pd.DataFrame, signals: pd.DataFrame) -> pd.DataF
     rows = []
     items = signals.rename(columns={"signal_id": "evidence_id"})
     for f in forecasts.itertuples():
-        coded = code_items(items[items.forecast_id == f.forecast_id], f.registered_on, "day")
+        coded = code_items(items[items.forecast_id == f.forecast_id], f.registered_on, "day",
+                           version=REGISTERED_VERSION)
         for dimension, (coding, ids) in coded.items():
             rows.append({"forecast_id": f.forecast_id, "dimension": dimension, "level": coding.level,
                          "n_high": coding.n_high, "n_low": coding.n_low, "eligible_ids": ";".join(ids) or None,

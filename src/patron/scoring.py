@@ -9,9 +9,10 @@ is scored beside three baselines that need no theory at all:
 - ``BASE_C_ONLY``: control alone, the same mapping.
 
 The one-dimensional baselines use the rule's codings, so they ask whether the
-second dimension adds anything. An episode *discriminates* when the typology's
-prediction differs from every baseline's: only there can the typology earn a
-hit that no naive rule would also earn.
+second dimension adds anything. Where a coding is unmeasured or tied, a rule
+that reads it makes no prediction (an empty string), which is never a hit;
+comparisons between two rules use only the episodes where both predict
+(:mod:`patron.pairwise`).
 """
 
 from __future__ import annotations
@@ -33,8 +34,16 @@ BASELINE_NAMES: dict[str, str] = {
 
 
 def one_dimension(level: str) -> str:
-    """A one-dimensional rule: a threatened dimension means restraint, otherwise bystanding."""
-    return "restraint" if level == "high" else "bystanding"
+    """A one-dimensional rule: a threatened dimension means restraint, an unthreatened one bystanding,
+    and an unmeasured or tied one no prediction (an empty string)."""
+    return {"high": "restraint", "low": "bystanding"}.get(level, "")
+
+
+def typology(entrapment: str, control: str) -> str:
+    """The typology's prediction, or an empty string where a dimension is unmeasured or tied."""
+    if {entrapment, control} <= {"high", "low"}:
+        return classify(entrapment, control).value
+    return ""
 
 
 def modal_response(observed: Sequence[str]) -> str:
@@ -62,39 +71,34 @@ def all_predictions(episodes: pd.DataFrame, predictions: pd.DataFrame) -> pd.Dat
                        baseline_predictions(episodes)], ignore_index=True)
     observed = episodes.set_index("episode_id").observed_response
     frame["observed_response"] = frame.episode_id.map(observed).astype(str)
-    frame["hit"] = frame.predicted_response.astype(str) == frame.observed_response
+    frame["predicted_response"] = frame.predicted_response.fillna("").astype(str)
+    frame["hit"] = frame.predicted_response == frame.observed_response
     return frame
-
-
-def discriminating(frame: pd.DataFrame, focus: str = "H_TYP") -> list[str]:
-    """Episodes where ``focus`` predicts something no baseline predicts."""
-    wide = frame.pivot(index="episode_id", columns="hypothesis_id", values="predicted_response")
-    keep = [e for e in wide.index if all(wide.loc[e, focus] != wide.loc[e, b] for b in BASELINES)]
-    return [e for e in dict.fromkeys(frame.episode_id) if e in keep]
 
 
 def score_table(episodes: pd.DataFrame, predictions: pd.DataFrame, scope: str,
                 focus: str = "H_TYP") -> pd.DataFrame:
-    """Hits of every hypothesis and baseline in one scope: rows of data/derived/scores.csv."""
+    """Hits of every hypothesis and baseline in one scope, and on how many episodes each made a
+    determined prediction (``predicted``): the compact table of a chapter or a sensitivity.
+    The book's full scores, with unmeasured codings treated as missing, are :mod:`patron.measured`'s."""
     frame = all_predictions(episodes, predictions)
-    chosen = set(discriminating(frame, focus))
     rows = []
     for rule, mine in frame.groupby("hypothesis_id", sort=False):
-        disc = mine[mine.episode_id.isin(chosen)]
         rows.append({"rule": rule, "scope": scope, "hits": int(mine.hit.sum()), "n": len(mine),
-                     "discriminating_hits": int(disc.hit.sum()), "discriminating_n": len(disc)})
+                     "predicted": int((mine.predicted_response != "").sum())})
     return pd.DataFrame(rows)
 
 
 def head_to_head(frame: pd.DataFrame, focus: str = "H_TYP") -> pd.DataFrame:
-    """For each other rule, the episodes where it and ``focus`` disagree, and who was right."""
+    """For each other rule, the episodes where both predict and they disagree, and who was right."""
     wide = frame.pivot(index="episode_id", columns="hypothesis_id", values="predicted_response")
     observed = frame.drop_duplicates("episode_id").set_index("episode_id").observed_response
     rows = []
     for rule in dict.fromkeys(frame.hypothesis_id):
         if rule == focus:
             continue
-        differ = [e for e in wide.index if wide.loc[e, rule] != wide.loc[e, focus]]
+        differ = [e for e in wide.index if wide.loc[e, rule] and wide.loc[e, focus]
+                  and wide.loc[e, rule] != wide.loc[e, focus]]
         rows.append({"rule": rule, "disagree": len(differ),
                      "focus_right": sum(wide.loc[e, focus] == observed[e] for e in differ),
                      "rule_right": sum(wide.loc[e, rule] == observed[e] for e in differ)})
@@ -104,14 +108,16 @@ def head_to_head(frame: pd.DataFrame, focus: str = "H_TYP") -> pd.DataFrame:
 def flipped_codings(episodes: pd.DataFrame) -> pd.DataFrame:
     """The typology's hits when each episode's entrapment or control coding is flipped in turn."""
     flip = {"high": "low", "low": "high"}
-    base = sum(classify(e.entrapment, e.control) == e.observed_response for e in episodes.itertuples())
+    base = sum(typology(e.entrapment, e.control) == e.observed_response for e in episodes.itertuples())
     rows = []
     for ep in episodes.itertuples():
         for dimension in ("entrapment", "control"):
             levels: Mapping[str, str] = {"entrapment": ep.entrapment, "control": ep.control}
+            if levels[dimension] not in flip:
+                continue  # an unmeasured coding has nothing to flip
             changed = {**levels, dimension: flip[levels[dimension]]}
-            before = classify(ep.entrapment, ep.control).value
-            after = classify(changed["entrapment"], changed["control"]).value
+            before = typology(ep.entrapment, ep.control)
+            after = typology(changed["entrapment"], changed["control"])
             delta = int(after == ep.observed_response) - int(before == ep.observed_response)
             rows.append({"episode_id": ep.episode_id, "dimension": dimension,
                          "coded": levels[dimension], "flipped_to": changed[dimension],
@@ -150,14 +156,14 @@ def resegment(episodes: pd.DataFrame, evidence: pd.DataFrame, segmentations: pd.
         rows.append({"episode_id": seg.segment_id, "entrapment": coded["entrapment"][0].level,
                      "control": coded["control"][0].level, "observed_response": seg.observed_response})
     frame = pd.DataFrame(rows)
-    frame["predicted_response"] = [classify(e, c).value for e, c in zip(frame.entrapment, frame.control)]
+    frame["predicted_response"] = [typology(e, c) for e, c in zip(frame.entrapment, frame.control)]
     return frame
 
 
 def typology_predictions(episodes: pd.DataFrame) -> pd.DataFrame:
     """The typology's prediction in each episode, in the long form of predictions.csv."""
     return pd.DataFrame({"episode_id": episodes.episode_id, "hypothesis_id": "H_TYP",
-                         "predicted_response": [classify(e, c).value
+                         "predicted_response": [typology(e, c)
                                                 for e, c in zip(episodes.entrapment, episodes.control)]})
 
 
@@ -210,7 +216,7 @@ def confusion(frame: pd.DataFrame, rule: str = "H_TYP") -> pd.DataFrame:
 
 
 def exact_test(frame: pd.DataFrame, rule: str = "H_TYP", against: str = "BASE_MODAL") -> dict[str, float]:
-    """An exact (McNemar) test of ``rule`` against ``against`` on the same episodes.
+    """An exact (McNemar) test of ``rule`` against ``against`` on the episodes where both predict.
 
     Only the episodes where exactly one of the two is right carry information. Under the
     null that both are equally good, each such episode is a fair coin, so the one-sided
@@ -219,6 +225,9 @@ def exact_test(frame: pd.DataFrame, rule: str = "H_TYP", against: str = "BASE_MO
     from math import comb
 
     wide = frame.pivot(index="episode_id", columns="hypothesis_id", values="hit")
+    if "predicted_response" in frame:
+        made = frame.pivot(index="episode_id", columns="hypothesis_id", values="predicted_response")
+        wide = wide[(made[rule] != "") & (made[against] != "")]  # only episodes where both rules predict
     rule_only = int((wide[rule] & ~wide[against]).sum())
     against_only = int((~wide[rule] & wide[against]).sum())
     n = rule_only + against_only
@@ -228,11 +237,11 @@ def exact_test(frame: pd.DataFrame, rule: str = "H_TYP", against: str = "BASE_MO
 
 def permutation_test(frame: pd.DataFrame, rule: str = "H_TYP", draws: int = 10000, seed: int = 1979) -> dict[str, float]:
     """How often a rule would score as many hits if the observed responses were shuffled
-    across its episodes: the share of ``draws`` random permutations (fixed seed, so the
+    across the episodes where it predicts: the share of ``draws`` random permutations (fixed seed, so the
     result is reproducible) with at least the rule's actual hits."""
     import random
 
-    mine = frame[frame.hypothesis_id == rule]
+    mine = frame[(frame.hypothesis_id == rule) & (frame.predicted_response != "")]
     predicted, observed = list(mine.predicted_response), list(mine.observed_response)
     actual = sum(p == o for p, o in zip(predicted, observed))
     rng = random.Random(seed)
@@ -272,7 +281,7 @@ def _hits_under(episodes: pd.DataFrame, codings: pd.DataFrame, label: str) -> pd
     levels = codings.pivot(index="episode_id", columns="dimension", values="level")
     rows = []
     for ep in episodes.itertuples():
-        predicted = classify(levels.loc[ep.episode_id, "entrapment"], levels.loc[ep.episode_id, "control"]).value
+        predicted = typology(levels.loc[ep.episode_id, "entrapment"], levels.loc[ep.episode_id, "control"])
         rows.append({"episode_id": ep.episode_id, "scope": scope_of(ep.episode_id),
                      "rule_hit": ep.predicted_response == ep.observed_response,
                      f"{label}_prediction": predicted, f"{label}_hit": predicted == ep.observed_response})

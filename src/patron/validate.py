@@ -161,6 +161,8 @@ def validate_package(data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -
         problems += _check_id_lists(resource, tables, data_dir)
     problems += _check_weighing(tables, data_dir)
     problems += _check_codings(tables, data_dir)
+    problems += _check_tags(tables, data_dir)
+    problems += _check_searches(tables, data_dir)
     return Report(tables, sorted(problems), keys_checked)
 
 
@@ -348,10 +350,19 @@ def _check_row(row: dict[str, Any]) -> list[tuple[str, str]]:
     if {"entrapment", "control", "predicted_response"} <= row.keys():
         from patron.typology import classify
 
+        measured = {row["entrapment"], row["control"]} <= {"high", "low"}
+        undetermined = {row["entrapment"], row["control"]} & {"unmeasured", "tie"}
         try:
-            expected = classify(row["entrapment"], row["control"]).value
+            expected = classify(row["entrapment"], row["control"]).value if measured else None
         except ValueError:
             expected = None  # the enum check has already reported the bad level
+        if undetermined and row["predicted_response"]:
+            found.append(("predicted_response",
+                          f"'{row['predicted_response']}' but the typology predicts nothing when a dimension is "
+                          f"{' or '.join(sorted(undetermined))}: leave it empty"))
+        if expected and not row["predicted_response"]:
+            found.append(("predicted_response", f"required: classify({row['entrapment']!r}, "
+                                                f"{row['control']!r}) gives '{expected}'"))
         if expected and row["predicted_response"] and row["predicted_response"] != expected:
             found.append(("predicted_response",
                           f"'{row['predicted_response']}' but classify({row['entrapment']!r}, "
@@ -537,8 +548,11 @@ def _check_codings(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
 
 def _check_coded(tables: dict[str, Table], data_dir: Path, items_name: str, owners_name: str, key: str,
                  date_field: str, precision_field: str | None) -> list[Problem]:
-    from patron.coding import US_SIDE, code_items, stated_in_time
+    from patron.coding import COUNTED_SECONDHAND, REGISTERED_VERSION, US_SIDE, code_items, stated_in_time
 
+    # The forecast register's signals keep the rule they were registered under.
+    legacy = items_name == "forecast_signals"
+    version = REGISTERED_VERSION if legacy else "0.5"
     evidence, episodes = tables.get(items_name), tables.get(owners_name)
     if evidence is None or episodes is None or "indicates" not in {f["name"] for f in evidence.fields}:
         return []
@@ -555,7 +569,8 @@ def _check_coded(tables: dict[str, Table], data_dir: Path, items_name: str, owne
             problems.append(Problem(shown, line, "stated_precision" if row["stated_on"] else "stated_on",
                                     "stated_on and stated_precision are given together or not at all"))
             continue
-        if undated and row["perceiver"] in US_SIDE:
+        could_count = legacy or (row.get("secondhand") in COUNTED_SECONDHAND and row["bears_on"] in CODED_DIMENSIONS)
+        if undated and row["perceiver"] in US_SIDE and could_count:
             problems.append(Problem(shown, line, "stated_on",
                                     f"required for a US-side item ({row['perceiver']}): when was it stated?"))
             continue
@@ -565,6 +580,16 @@ def _check_coded(tables: dict[str, Table], data_dir: Path, items_name: str, owne
         on, precision = decided[row[key]]
         in_time = not undated and stated_in_time(row["stated_on"], row["stated_precision"], on, precision)
         dated_ok[row[id_field]] = True
+        if not legacy:
+            # Blind tagging gives every entrapment or control item a direction, whenever it was stated.
+            if row["bears_on"] in CODED_DIMENSIONS and not row["indicates"]:
+                problems.append(Problem(shown, line, "indicates",
+                                        f"required for a {row['bears_on']} item: 'high', 'low' or 'unclear'"))
+            if row["bears_on"] not in CODED_DIMENSIONS and row["indicates"]:
+                problems.append(Problem(shown, line, "indicates",
+                                        f"only an entrapment or control item indicates a level; this one bears "
+                                        f"on {row['bears_on']}"))
+            continue
         if row["bears_on"] in CODED_DIMENSIONS:
             if in_time and not row["indicates"]:
                 problems.append(Problem(shown, line, "indicates",
@@ -587,12 +612,84 @@ def _check_coded(tables: dict[str, Table], data_dir: Path, items_name: str, owne
         if row[key] not in decided or not all(dated_ok.get(i) for i in mine[id_field]):
             continue
         on, precision = decided[row[key]]
-        coded = code_items(mine.rename(columns={id_field: "evidence_id"}), on, precision)
+        coded = code_items(mine.rename(columns={id_field: "evidence_id"}), on, precision, version=version)
         for dimension, (coding, ids) in coded.items():
             if row[dimension] != coding.level:
                 basis = f"{coding.n_high} high, {coding.n_low} low among eligible items {', '.join(ids) or '(none)'}"
                 problems.append(Problem(shown_ep, line, dimension,
                                         f"'{row[dimension]}' but the coding rule gives '{coding.level}' ({basis})"))
+    return problems
+
+
+def _check_tags(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
+    """Blind tags: coders use only the codebook's values, every tagged item has two codings and an
+    adjudicated row that the stated rule gives, and evidence.csv carries the adjudicated values."""
+    from patron.reliability import ADJUDICATED, CODEBOOK, DISPUTED, TAG_FIELDS, adjudicate
+
+    tags, evidence = tables.get("tags"), tables.get("evidence")
+    if tags is None:
+        return []
+    shown = _shown_path(tags.path, data_dir)
+    problems: list[Problem] = []
+    coders: dict[str, list[dict[str, str]]] = {}
+    adjudicated: dict[str, tuple[dict[str, str], int]] = {}
+    for row, line in zip(tags.rows, tags.lines):
+        values = {f: row[f] or "" for f in TAG_FIELDS}
+        for field in TAG_FIELDS:
+            allowed = CODEBOOK[field] + ((DISPUTED,) if field == "bears_on" and row["coder"] == ADJUDICATED else ())
+            if values[field] not in allowed:
+                problems.append(Problem(shown, line, field, f"'{values[field]}' is not in the codebook "
+                                                            f"({', '.join(v or '(empty)' for v in allowed)})"))
+        if row["coder"] == ADJUDICATED:
+            adjudicated[row["evidence_id"]] = (values, line)
+        else:
+            coders.setdefault(row["evidence_id"], []).append(values)
+    if problems:
+        return problems
+    for evidence_id, (values, line) in adjudicated.items():
+        mine = coders.get(evidence_id, [])
+        if len(mine) != 2:
+            problems.append(Problem(shown, line, "evidence_id",
+                                    f"'{evidence_id}' has {len(mine)} blind codings; adjudication needs two"))
+            continue
+        expected = adjudicate(*mine)
+        for field in TAG_FIELDS:
+            if values[field] != expected[field]:
+                problems.append(Problem(shown, line, field, f"'{values[field]}' but the adjudication rule gives "
+                                                            f"'{expected[field]}' from the two codings"))
+    for evidence_id in sorted(set(coders) - set(adjudicated)):
+        problems.append(Problem(shown, 1, "evidence_id", f"'{evidence_id}' has codings but no adjudicated row"))
+    if evidence is None:
+        return problems
+    shown_ev = _shown_path(evidence.path, data_dir)
+    for row, line in zip(evidence.rows, evidence.lines):
+        found = adjudicated.get(row["evidence_id"])
+        if found is None:
+            problems.append(Problem(shown_ev, line, "evidence_id",
+                                    f"'{row['evidence_id']}' has no adjudicated row in tags.csv: tag it blind"))
+            continue
+        for field in TAG_FIELDS:
+            if (row.get(field) or "") != found[0][field]:
+                problems.append(Problem(shown_ev, line, field,
+                                        f"'{row.get(field) or ''}' but the adjudicated tag in tags.csv is "
+                                        f"'{found[0][field]}'"))
+    return problems
+
+
+def _check_searches(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
+    """A search found something only if it names the items it found, and named nothing otherwise.
+    (That its items belong to its episode is checked with every evidence_ids list.)"""
+    searches = tables.get("searches")
+    if searches is None:
+        return []
+    shown = _shown_path(searches.path, data_dir)
+    problems = []
+    for row, line in zip(searches.rows, searches.lines):
+        if row["result"] == "found" and not row["evidence_ids"]:
+            problems.append(Problem(shown, line, "evidence_ids", "a 'found' search must name the items it found"))
+        if row["result"] != "found" and row["evidence_ids"]:
+            problems.append(Problem(shown, line, "evidence_ids",
+                                    f"a '{row['result']}' search found no item, so it names none"))
     return problems
 
 

@@ -1,9 +1,14 @@
 """The book's one verdict, written from the data.
 
-Every page that states the verdict (the intro, the theory chapter, the case
-overview, the weighing chapter and each period chapter) shows the text this
-module returns, and a test checks that the README states the same sentence.
-So the verdict cannot drift from page to page, or from the numbers.
+The verdict stands where a reader weighs the whole (the introduction, the
+findings of the measurement chapter, the weighing chapter, the chapter beyond
+Korea and the conclusion), and a test checks that the README states the same
+sentence. So it cannot drift from page to page, or from the numbers.
+
+Its headline is the result on the episodes where both perceptions the
+typology reads were *measured*: an unmeasured perception is missing, never a
+prediction. Coverage stands beside it, and so do the bounds over every way the
+missing codings could be filled.
 """
 
 from __future__ import annotations
@@ -12,13 +17,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from patron.coding import coding_table
-from patron.scoring import modal_response, score_table
-from patron.weighing import group_posterior_table, whole_case
-from patron.weighing import leaders as leader_table
-
 WORDS = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
          9: "nine", 10: "ten"}
+BASELINES = ("BASE_MODAL", "BASE_LOO_MODAL", "BASE_LOO_RATE", "BASE_E_ONLY", "BASE_C_ONLY")
 
 
 def words(n: int) -> str:
@@ -27,162 +28,104 @@ def words(n: int) -> str:
 
 
 @dataclass(frozen=True)
-class Beyond:
-    """The numbers of the test beyond Korea."""
-
-    n: int
-    clients: int
-    typology_hits: int
-    modal_response: str
-    modal_hits: int
-    best_rivals: tuple[str, ...]
-    best_rival_hits: int
-    p_exact: float
-
-    def text(self) -> str:
-        rivals = " and ".join(self.best_rivals)
-        if self.typology_hits > self.modal_hits and self.p_exact < 0.05:
-            close = "The typology passes the wider test that the Korean record could not run."
-        elif self.typology_hits > self.modal_hits:
-            close = ("It does better than the baseline there, but not by more than chance allows, so the book "
-                     "cannot confirm the typology.")
-        else:
-            worse = "worse" if self.typology_hits < self.modal_hits else "no better"
-            close = (f"It does {worse} there too, so the book does not confirm the typology: the two dimensions, "
-                     "coded from what US officials recorded before they decided, do not predict the patron's "
-                     "response better than a naive guess.")
-        return (
-            f"Beyond Korea, on {self.n} episodes across {words(self.clients)} clients coded by the same rule, the "
-            f"typology predicts {self.typology_hits}; always predicting the commonest response, "
-            f"{self.modal_response}, predicts {self.modal_hits}, and the best rival"
-            f"{'s' if len(self.best_rivals) > 1 else ''}, {rivals}, predict{'' if len(self.best_rivals) > 1 else 's'} "
-            f"{self.best_rival_hits}; an exact test against the baseline gives a one-sided p-value of "
-            f"{self.p_exact:.2f}. {close}"
-        )
-
-
-@dataclass(frozen=True)
 class Verdict:
     """The numbers the verdict is made of."""
 
     n: int
+    n_korea: int
+    both: int
+    both_korea: int
+    one: int
     typology_hits: int
-    modal_response: str
     modal_hits: int
+    loo_hits: int
     best_rivals: tuple[str, ...]
     best_rival_hits: int
-    discriminating: int
-    undetermined: int
-    judged_hits: int
-    response_leads: int
-    response_leader: str
-    response_leader_leads: int
-    case_leader: str
-    beyond: Beyond | None = None
+    hits_min: int
+    hits_max: int
+    modal_hits_all: int
+    brier_typology: float
+    brier_rate: float
+    default_low_hits: int
 
     def text(self) -> str:
-        """The verdict, as every page states it. Its wording follows the numbers."""
-        n = words(self.n)
-        if self.typology_hits < self.modal_hits:
-            lead = "does worse than a naive baseline"
-        elif self.typology_hits == self.modal_hits:
-            lead = "does no better than a naive baseline"
+        """The verdict, as every page that states it states it. Its wording follows the numbers."""
+        m = self.both
+        if m == 0:
+            result = ("In no episode are both perceptions on the record, so the typology makes no prediction "
+                      "that can be scored.")
         else:
-            lead = "beats a naive baseline"
-        rivals = " and ".join(self.best_rivals)
-        where = "no episode" if self.discriminating == 0 else f"{words(self.discriminating)} of {n} episodes"
-        leads = "no episode" if self.response_leads == 0 else f"{words(self.response_leads)} of {n} episodes"
-        case = "and in the case as a whole" if self.case_leader == self.response_leader else \
-            f"while {self.case_leader} leads in the case as a whole"
-        record = (f"The main reason is the record: in {words(self.undetermined)} of {n} episodes the rule found "
-                  f"no usable US statement, made before the decision, on either dimension, so the codings there "
-                  f"are defaults, not measurements. " if 2 * self.undetermined > self.n else "")
-        judged = ("no more than the baseline" if self.judged_hits <= self.modal_hits
-                  else "more than the baseline")
-        if self.beyond is not None:
-            close = self.beyond.text()
+            if self.typology_hits < max(self.modal_hits, self.loo_hits):
+                how = "worse than"
+            elif self.typology_hits == max(self.modal_hits, self.loo_hits):
+                how = "no better than"
+            else:
+                how = "better than"
+            rivals = " and ".join(self.best_rivals)
+            result = (f"On {'that episode' if m == 1 else f'those {words(m)}'} it predicts "
+                      f"{words(self.typology_hits)}; always predicting the commonest response predicts "
+                      f"{words(self.modal_hits)}, predicting the commonest response of the other episodes predicts "
+                      f"{words(self.loo_hits)}, and the best rival{'s' if len(self.best_rivals) > 1 else ''}, "
+                      f"{rivals}, predict{'' if len(self.best_rivals) > 1 else 's'} {words(self.best_rival_hits)}: "
+                      f"the typology does {how} a naive baseline where it can be tested.")
+        decided = self.hits_max < self.modal_hits_all or self.hits_min > self.modal_hits_all
+        bounds = (f"Over every way of filling the unmeasured codings, its hits across all {self.n} episodes "
+                  f"could lie anywhere from {words(self.hits_min)} to {self.hits_max}, against "
+                  f"{self.modal_hits_all} for the commonest response, so "
+                  + ("the missing record could not change the comparison. " if decided else
+                     "the missing record, not the typology, decides the comparison. "))
+        brier = (f"Scored as a probability spread over the responses its measured inputs allow, the typology's "
+                 f"mean Brier score is {self.brier_typology:.2f} against {self.brier_rate:.2f} for the other "
+                 f"episodes' base rate ({'better' if self.brier_typology < self.brier_rate else 'worse'}; lower "
+                 f"is better).")
+        if 2 * m < self.n:
+            close = (" The typology is therefore mostly untested, not refuted: the US record, as far as the "
+                     "logged search could read it, rarely shows what officials perceived before they decided.")
         else:
-            close = ("The Korean case therefore cannot confirm the typology; a test on other cases, with fuller "
-                     "records, must decide it." if self.typology_hits <= self.modal_hits else
-                     "The Korean case therefore supports the typology, within the limits of one dyad; a test on "
-                     "other cases must show whether it travels.")
+            close = ""
         return (
-            f"Tested blind to the outcome, the typology {lead} in the Korean case. "
-            f"Coded by the published rule, it predicts {words(self.typology_hits)} of the {n} "
-            f"settled US responses; always predicting the commonest response, {self.modal_response}, "
-            f"predicts {words(self.modal_hits)}, and the best rivals, {rivals}, predict "
-            f"{words(self.best_rival_hits)}. "
-            f"In {where} does the typology predict something that no baseline predicts. "
-            f"Weighed on the response items, which test predictions rather than restate codings, the "
-            f"typology leads in {leads}; {self.response_leader} leads in "
-            f"{words(self.response_leader_leads)} {case}. "
-            f"{record}Our own codings, which read all the evidence and are not blind, predict "
-            f"{words(self.judged_hits)}, {judged}. {close}"
+            f"Measured from what US officials recorded before they decided, and tagged by two blind coders, "
+            f"both perceptions the typology reads are on the record in {words(m)} of the {self.n} episodes "
+            f"({words(self.both_korea)} of the {words(self.n_korea)} in Korea), and one of them in "
+            f"{words(self.one)} more. {result} {bounds}{brier} Read as the previous version read it, with every "
+            f"missing perception set to low, the typology predicted {words(self.default_low_hits)} of "
+            f"{self.n}.{close}"
         )
 
 
-def verdict(episodes: pd.DataFrame, evidence: pd.DataFrame, predictions: pd.DataFrame,
-            priors: pd.DataFrame, likelihoods: pd.DataFrame, hypotheses: pd.DataFrame) -> Verdict:
+def verdict(episodes: pd.DataFrame, predictions: pd.DataFrame, hypotheses: pd.DataFrame) -> Verdict:
     """Compute the verdict's numbers from the validated data frames."""
-    from patron.scoring import all_predictions, exact_test, in_scope
+    from patron.measured import coverage, default_low_scores, on_measured, score_rows
 
-    beyond = None
-    outside = episodes[in_scope(episodes, "beyond-korea")]
-    if not outside.empty:
-        names_all = {h: n if n.startswith("North") else n[0].lower() + n[1:]
-                     for h, n in zip(hypotheses.hypothesis_id, hypotheses.name)}
-        mine = predictions[predictions.episode_id.isin(outside.episode_id)]
-        x = score_table(outside, mine, "beyond-korea").set_index("rule")
-        xr = x.drop(index=["H_TYP", "BASE_MODAL", "BASE_E_ONLY", "BASE_C_ONLY"])
-        xbest = int(xr.hits.max())
-        beyond = Beyond(
-            n=len(outside), clients=outside.client.nunique(), typology_hits=int(x.loc["H_TYP", "hits"]),
-            modal_response=modal_response(list(outside.observed_response)), modal_hits=int(x.loc["BASE_MODAL", "hits"]),
-            best_rivals=tuple(f"the {names_all[h]}" for h in xr.index[xr.hits == xbest]), best_rival_hits=xbest,
-            p_exact=exact_test(all_predictions(outside, mine))["p_one_sided"])
-    korea = in_scope(episodes, "korea")
-    episodes = episodes[korea]
-    evidence = evidence[evidence.episode_id.isin(episodes.episode_id)]
-    predictions = predictions[predictions.episode_id.isin(episodes.episode_id)]
     names = {h: n if n.startswith("North") else n[0].lower() + n[1:]
              for h, n in zip(hypotheses.hypothesis_id, hypotheses.name)}
-    order = list(hypotheses.hypothesis_id)
-    scores = score_table(episodes, predictions, "korea").set_index("rule")
-    rivals = scores.drop(index=["H_TYP", "BASE_MODAL", "BASE_E_ONLY", "BASE_C_ONLY"])
-    best = int(rivals.hits.max())
-    codings = coding_table(episodes, evidence)
-    blank = codings.flag.isin(["no eligible items", "only unclear items"])
-    undetermined = int(blank.groupby(codings.episode_id).all().sum())
-    judged = sum(_classify(e, c) == o for e, c, o in
-                 zip(episodes.judged_entrapment, episodes.judged_control, episodes.observed_response))
-    weighed = group_posterior_table(priors, likelihoods, evidence, order, groups=["response items"])
-    leaders = leader_table(weighed).hypothesis_id.value_counts()
-    leader = max(order, key=lambda h: (leaders.get(h, 0), -order.index(h)))
-    case = whole_case(likelihoods, evidence, order, groups=["response items"]).set_index("hypothesis_id").posterior
+    cover = coverage(episodes).set_index("scope")
+    same = on_measured(episodes, predictions, "H_TYP", "all").set_index("rule").hits
+    rivals = same.drop(index=["H_TYP", *BASELINES, "H_CTL", "H_ASDW"], errors="ignore")
+    best = int(rivals.max()) if len(rivals) else 0
+    scores = score_rows(episodes, predictions)
+    everything = scores[scores.scope == "all"].set_index("rule")
+    low = default_low_scores(episodes).set_index("scope")
     return Verdict(
-        n=int(scores.loc["H_TYP", "n"]), typology_hits=int(scores.loc["H_TYP", "hits"]),
-        modal_response=modal_response(list(episodes.observed_response)),
-        modal_hits=int(scores.loc["BASE_MODAL", "hits"]),
-        best_rivals=tuple(f"the {names[h]}" for h in rivals.index[rivals.hits == best]), best_rival_hits=best,
-        discriminating=int(scores.loc["H_TYP", "discriminating_n"]), undetermined=undetermined,
-        judged_hits=int(judged), response_leads=int(leaders.get("H_TYP", 0)),
-        response_leader=f"the {names[leader]} rival", response_leader_leads=int(leaders[leader]),
-        case_leader=f"the {names[case.idxmax()]} rival", beyond=beyond)
-
-
-def _classify(entrapment: str, control: str) -> str:
-    from patron.typology import classify
-
-    return classify(entrapment, control).value
+        n=int(cover.loc["all", "n"]), n_korea=int(cover.loc["korea", "n"]) if "korea" in cover.index else 0,
+        both=int(cover.loc["all", "both"]),
+        both_korea=int(cover.loc["korea", "both"]) if "korea" in cover.index else 0,
+        one=int(cover.loc["all", "one"]),
+        typology_hits=int(same.get("H_TYP", 0)), modal_hits=int(same.get("BASE_MODAL", 0)),
+        loo_hits=int(same.get("BASE_LOO_MODAL", 0)),
+        best_rivals=tuple(f"the {names[h]} rival" for h in rivals.index[rivals == best]), best_rival_hits=best,
+        hits_min=int(everything.loc["H_TYP", "hits_min"]), hits_max=int(everything.loc["H_TYP", "hits_max"]),
+        modal_hits_all=int(everything.loc["BASE_MODAL", "hits"]),
+        brier_typology=float(everything.loc["H_TYP", "brier"]),
+        brier_rate=float(everything.loc["BASE_LOO_RATE", "brier"]),
+        default_low_hits=int(low.loc["all", "hits"]))
 
 
 def book_verdict() -> Verdict:
     """The verdict from the committed data (loads and validates the package)."""
-    from patron.data import (load_episodes, load_evidence, load_hypotheses, load_likelihoods, load_predictions,
-                             load_priors)
+    from patron.data import load_episodes, load_hypotheses, load_predictions
 
-    return verdict(load_episodes(), load_evidence(), load_predictions(), load_priors(), load_likelihoods(),
-                   load_hypotheses())
+    return verdict(load_episodes(), load_predictions(), load_hypotheses())
 
 
 def verdict_admonition(v: Verdict | None = None) -> "Markdown":

@@ -354,3 +354,69 @@ def leaders(table: pd.DataFrame, by: Sequence[str] = ("episode_id",), tolerance:
         rows.append({**dict(zip(by, key)), "hypothesis_id": best[0] if len(best) == 1 else "tie: " + ", ".join(best),
                      "posterior": top})
     return pd.DataFrame(rows)
+
+
+# --- The likelihoods the book weighs ---------------------------------------------------------
+# Two adjustments to the judged likelihoods (data/likelihoods.csv), both stated in the weighing
+# chapter. Where a rule's coding is unmeasured, its likelihood is a mixture over the responses the
+# measured codings allow, never the likelihood judged for a defaulted prediction. And items from
+# one document share one weight: each of a document's k items in an episode counts 1/k.
+
+def mixed_likelihoods(likelihoods: pd.DataFrame, evidence: pd.DataFrame, episodes: pd.DataFrame,
+                      predictions: pd.DataFrame) -> pd.DataFrame:
+    """The judged likelihoods, with an undetermined prediction's likelihood replaced by a mixture.
+
+    For a rule that makes no prediction in an episode (the typology, or a one-dimensional rival,
+    where a coding it reads is unmeasured or tied), P(E | rule) is the even mixture, over the
+    responses its measured codings allow, of P(E | response r). P(E | r) is read from the
+    judgements already made in that episode: the mean of the judged likelihoods of the other
+    hypotheses that predict r there, or, if none does, the mean over every hypothesis (no
+    information about r).
+    """
+    from patron.measured import coded_allowed
+
+    table = likelihoods.pivot(index="evidence_id", columns="hypothesis_id", values="likelihood")
+    predicted = predictions.pivot(index="episode_id", columns="hypothesis_id", values="predicted_response")
+    levels = episodes.set_index("episode_id")
+    out = table.copy()
+    episode_of = evidence.set_index("evidence_id").episode_id
+    for rule in ("H_TYP", "H_CTL", "H_ASDW"):
+        if rule not in table.columns or rule not in predicted.columns:
+            continue
+        for episode_id in predicted.index[predicted[rule].isna() | (predicted[rule] == "")]:
+            allowed = coded_allowed(rule, levels.loc[episode_id, "entrapment"], levels.loc[episode_id, "control"],
+                                    None)
+            others = [h for h in predicted.columns if h not in ("H_TYP", "H_CTL", "H_ASDW")]
+            items = [i for i in episode_of.index[episode_of == episode_id] if i in table.index]
+            for item in items:
+                per_response = []
+                for response in allowed:
+                    backers = [h for h in others if predicted.loc[episode_id, h] == response]
+                    pool = backers or list(table.columns)
+                    per_response.append(sum(float(table.loc[item, h]) for h in pool) / len(pool))
+                out.loc[item, rule] = sum(per_response) / len(per_response)
+    long = out.reset_index().melt(id_vars="evidence_id", var_name="hypothesis_id", value_name="likelihood")
+    order = {(e, h): i for i, (e, h) in enumerate(zip(likelihoods.evidence_id, likelihoods.hypothesis_id))}
+    long["_o"] = [order[(e, h)] for e, h in zip(long.evidence_id, long.hypothesis_id)]
+    return long.sort_values("_o").drop(columns="_o").reset_index(drop=True)
+
+
+def per_document(likelihoods: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    """Temper each item by the number of items its document gives in its episode: a document's k
+    items each count 1/k (their likelihood ratios raised to the power 1/k), so that a document
+    weighs as much as its average item, however finely it was cut into claims."""
+    documents = evidence.assign(document=evidence.source_keys.fillna(""))
+    k = documents.groupby(["episode_id", "document"]).evidence_id.transform("count")
+    power = dict(zip(documents.evidence_id, 1 / k))
+    return likelihoods.assign(likelihood=[float(p) ** power[e] for e, p in
+                                          zip(likelihoods.evidence_id, likelihoods.likelihood)])
+
+
+def book_likelihoods() -> pd.DataFrame:
+    """The likelihoods the book weighs: judged, mixed where a prediction is undetermined, and
+    tempered per document (see :func:`mixed_likelihoods` and :func:`per_document`)."""
+    from patron.data import load_episodes, load_evidence, load_likelihoods, load_predictions
+
+    evidence = load_evidence()
+    mixed = mixed_likelihoods(load_likelihoods(), evidence, load_episodes(), load_predictions())
+    return per_document(mixed, evidence)
