@@ -17,8 +17,9 @@ def test_the_values_are_the_episode_rows() -> None:
     ctx = episode_values("p4-revision-1995-2001", events=["E039"])
     ep = load_episodes().set_index("episode_id").loc["p4-revision-1995-2001"]
     v = ctx.values
+    predicted = ep.predicted_response if isinstance(ep.predicted_response, str) else "no prediction"
     assert (v["entrapment"], v["control"], v["observed"], v["predicted"]) == (
-        ep.entrapment, ep.control, ep.observed_response, ep.predicted_response)
+        ep.entrapment, ep.control, ep.observed_response, predicted)
     assert (v["start"], v["end"]) == (ep.start, ep.end)
     assert v["n_items"] == len(ctx.items) and set(ctx.items.episode_id) == {"p4-revision-1995-2001"}
     assert v["E039"] and "E040" not in v
@@ -26,11 +27,13 @@ def test_the_values_are_the_episode_rows() -> None:
 
 
 def test_counts_read_as_prose() -> None:
-    ctx = episode_values("p4-revision-1995-2001")
-    eligible = {i for d in ("entrapment", "control") for i in str(ctx.codings.loc[d, "eligible_ids"]).split(";")}
-    assert len(eligible) == 3 and ctx.values["eligible_phrase"] == "three eligible items"
-    assert ctx.values["control_eligible"] == "one eligible item"
-    assert episode_values("p2-missile-1971-79").values["eligible_phrase"] == "no eligible item"
+    ctx = episode_values("p5-revision-2009-12")
+    eligible = {i for d in ("entrapment", "control") for i in ctx.codings.loc[d, "eligible_ids"].split(";")}
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+    assert ctx.values["eligible_phrase"] == f"{words[len(eligible)]} eligible items"
+    n_entrapment = len(ctx.codings.loc["entrapment", "eligible_ids"].split(";"))
+    assert ctx.values["entrapment_eligible"] == f"{words[n_entrapment]} eligible item" + ("s" if n_entrapment > 1 else "")
+    assert episode_values("p3-chun-1980-90").values["eligible_phrase"] == "no eligible item"
 
 
 def test_unknown_ids_are_named() -> None:

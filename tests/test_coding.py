@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from patron import classify
-from patron.coding import (US_SIDE, Coding, coding_table, context_items, earliest, latest, majority,
-                           stated_in_time)
+from patron.coding import (COUNTED_SECONDHAND, US_SIDE, Coding, coding_table, context_items, earliest, latest,
+                           majority, stated_in_time)
+from patron.scoring import typology
 from patron.data import load_episodes, load_evidence
 from patron.paths import DATA_DIR
 from test_case_data import line_of
@@ -25,14 +25,14 @@ from test_validate import assert_rejected, set_cell
 
 
 @pytest.mark.parametrize(("values", "expected"), [
-    (["high", "high", "low"], Coding("high", 2, 1, 1, None)),       # one flip makes a tie, and a tie is low
+    (["high", "high", "low"], Coding("high", 2, 1, 1, None)),       # one flip makes a tie, which is not high
     (["high", "high", "high"], Coding("high", 3, 0, 2, None)),      # 3-0 -> 2-1 is still high; 1-2 is low
     (["low"], Coding("low", 0, 1, 1, None)),                         # one flip: 1-0, high
-    (["low", "low"], Coding("low", 0, 2, 2, None)),                  # 1-1 is a tie (low); 2-0 is high
-    (["high", "low"], Coding("low", 1, 1, 1, "tie")),                # a tie is low, and flagged
+    (["low", "low"], Coding("low", 0, 2, 1, None)),                  # one flip makes a tie
+    (["high", "low"], Coding("tie", 1, 1, 1, "tie")),                # a tie is a tie, never low
     (["high", "unclear", "low", "low"], Coding("low", 1, 2, 1, None)),  # unclear counts on neither side
-    ([], Coding("low", 0, 0, 0, "no eligible items")),
-    (["unclear"], Coding("low", 0, 0, 1, "only unclear items")),
+    ([], Coding("unmeasured", 0, 0, 1, "no eligible items")),        # missing is missing
+    (["unclear"], Coding("unmeasured", 0, 0, 1, "only unclear items")),
 ])
 def test_majority_and_margin_by_hand(values: list[str], expected: Coding) -> None:
     assert majority(values) == expected
@@ -87,6 +87,8 @@ def eligibility_violations(codings: pd.DataFrame, evidence: pd.DataFrame, episod
                 found.append(f"{item_id} bears on {item.bears_on} but counts toward {row.dimension}")
             if item.perceiver not in {"us-executive", "us-congress", "us-military", "us-intelligence"}:
                 found.append(f"{item_id} records a {item.perceiver} view but counts")
+            if item.secondhand not in {"direct", "named-quoted", "unnamed-paraphrase"}:
+                found.append(f"{item_id} reaches us as {item.secondhand} but counts")
             if not isinstance(item.stated_on, str) or latest(item.stated_on, item.stated_precision) > \
                     earliest(on, precision):
                 found.append(f"{item_id} was stated {item.stated_on}, not before {on}, but counts")
@@ -94,13 +96,15 @@ def eligibility_violations(codings: pd.DataFrame, evidence: pd.DataFrame, episod
 
 
 def trap_episode() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One made-up episode: a single eligible item says low; four traps say high."""
+    """One made-up episode: a single eligible item says low; five traps say high."""
     episodes = pd.DataFrame([{"episode_id": "p0-test", "decided_on": "2000-06-15", "decided_precision": "day",
                               "entrapment": "low", "control": "low"}])
 
-    def item(i: str, bears_on: str, perceiver: str, stated_on: str | None, indicates: str) -> dict:
+    def item(i: str, bears_on: str, perceiver: str, stated_on: str | None, indicates: str,
+             secondhand: str = "direct") -> dict:
         return {"evidence_id": i, "episode_id": "p0-test", "bears_on": bears_on, "perceiver": perceiver,
-                "stated_on": stated_on, "stated_precision": "day" if stated_on else None, "indicates": indicates}
+                "secondhand": secondhand, "stated_on": stated_on, "stated_precision": "day" if stated_on else None,
+                "indicates": indicates}
 
     evidence = pd.DataFrame([
         item("V901", "entrapment", "us-executive", "2000-01-10", "low"),     # eligible
@@ -109,6 +113,7 @@ def trap_episode() -> tuple[pd.DataFrame, pd.DataFrame]:
         item("V904", "entrapment", "us-military", "2000-06-16", "high"),     # the day after the decision
         item("V905", "entrapment", "press", "2000-01-11", "high"),           # the press
         item("V906", "control", "us-intelligence", "2000-06-15", "low"),     # on the day: eligible
+        item("V907", "entrapment", "us-executive", "2000-01-12", "high", "summary"),  # a scholar's summary
     ])
     return episodes, evidence
 
@@ -122,7 +127,7 @@ def test_only_eligible_items_count_in_a_made_up_episode() -> None:
     assert eligibility_violations(table.reset_index(), evidence, episodes) == []
     reasons = context_items(evidence, "2000-06-15", "day").set_index("evidence_id").reason
     assert reasons.to_dict() == {"V903": "not a US view (client)", "V904": "stated after the decision",
-                                 "V905": "not a US view (press)"}
+                                 "V905": "not a US view (press)", "V907": "second-hand (summary)"}
 
 
 def test_no_ineligible_item_counts_in_the_committed_data() -> None:
@@ -130,7 +135,8 @@ def test_no_ineligible_item_counts_in_the_committed_data() -> None:
     assert eligibility_violations(codings.replace({"": None}), load_evidence(), load_episodes()) == []
 
 
-@pytest.mark.parametrize("loosen", ["count response items", "count non-US views", "count late items"])
+@pytest.mark.parametrize("loosen", ["count response items", "count non-US views", "count late items",
+                                    "count summaries"])
 def test_the_guard_goes_red_when_the_rule_is_loosened(loosen: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Proof that the guard can fail: switch off one condition in the code and it must object."""
     import patron.coding as coding
@@ -142,6 +148,8 @@ def test_the_guard_goes_red_when_the_rule_is_loosened(loosen: str, monkeypatch: 
                             else original(item, dimension, *a))
     elif loosen == "count non-US views":
         monkeypatch.setattr(coding, "US_SIDE", US_SIDE | {"client", "press"})
+    elif loosen == "count summaries":
+        monkeypatch.setattr(coding, "COUNTED_SECONDHAND", COUNTED_SECONDHAND | {"summary"})
     else:
         monkeypatch.setattr(coding, "stated_in_time", lambda *a: True)
     episodes, evidence = trap_episode()
@@ -163,7 +171,8 @@ def test_episode_codings_equal_the_rule() -> None:
     for ep in load_episodes().itertuples():
         assert ep.entrapment == codings[(ep.episode_id, "entrapment")], ep.episode_id
         assert ep.control == codings[(ep.episode_id, "control")], ep.episode_id
-        assert ep.predicted_response == classify(ep.entrapment, ep.control), ep.episode_id
+        expected = typology(ep.entrapment, ep.control)
+        assert (ep.predicted_response if isinstance(ep.predicted_response, str) else "") == expected, ep.episode_id
 
 
 # --- The validator enforces the provenance columns ----------------------------------------
@@ -175,16 +184,20 @@ def _unknown_perceiver(d: Path) -> str:
     return f"data/evidence.csv:{line}:perceiver: 'us-navy' is not an allowed value"
 
 
+def _first(d: Path, **match: str) -> tuple[int, dict[str, str]]:
+    """The line and cells of the first evidence row whose cells equal ``match``."""
+    from test_validate import _rows
+
+    for line, row in enumerate(_rows(d / "evidence.csv"), start=2):
+        if all(row[k] == v for k, v in match.items()):
+            return line, row
+    raise LookupError(match)
+
+
 def _indicates_on_a_response_item(d: Path) -> str:
-    line = line_of(d / "evidence.csv", "V002")
+    line, _ = _first(d, bears_on="response")
     set_cell(d / "evidence.csv", line, "indicates", "high")
-    return f"data/evidence.csv:{line}:indicates: 'high' is set on a response item"
-
-
-def _coding_item_after_the_decision(d: Path) -> str:
-    line = line_of(d / "evidence.csv", "V001")
-    set_cell(d / "evidence.csv", line, "stated_on", "1976-03-01")
-    return f"data/evidence.csv:{line}:indicates: a coding item must be stated on or before its episode's decided_on"
+    return f"data/evidence.csv:{line}:indicates: only an entrapment or control item indicates a level"
 
 
 def _read_via_not_in_the_bibliography(d: Path) -> str:
@@ -193,24 +206,35 @@ def _read_via_not_in_the_bibliography(d: Path) -> str:
     return f"data/evidence.csv:{line}:read_via: unknown citation key 'nosuchcopy2099'"
 
 
-def _in_time_item_without_indicates(d: Path) -> str:
-    line = line_of(d / "evidence.csv", "V001")
+def _perception_item_without_indicates(d: Path) -> str:
+    line, _ = _first(d, bears_on="control")
     set_cell(d / "evidence.csv", line, "indicates", "")
-    return f"data/evidence.csv:{line}:indicates: required for a control item stated on or before the decision"
+    return f"data/evidence.csv:{line}:indicates: required for a control item"
 
 
 def _undated_us_item(d: Path) -> str:
-    line = line_of(d / "evidence.csv", "V002")
+    line, _ = _first(d, perceiver="us-executive", secondhand="direct", bears_on="control")
     set_cell(d / "evidence.csv", line, "stated_on", "")
     set_cell(d / "evidence.csv", line, "stated_precision", "")
     return f"data/evidence.csv:{line}:stated_on: required for a US-side item"
 
 
 def _episode_coding_not_the_rule(d: Path) -> str:
-    line = line_of(d / "episodes.csv", "p1-nuclear-1970-76")
-    set_cell(d / "episodes.csv", line, "control", "low")
+    from test_validate import _line_of, _rows
+
+    line = _line_of(d / "episodes.csv", episode_id="x-fr-force-1958-68")
+    actual = _rows(d / "episodes.csv")[line - 2]["control"]
+    wrong = "low" if actual != "low" else "high"
+    set_cell(d / "episodes.csv", line, "control", wrong)
+    return f"data/episodes.csv:{line}:control: '{wrong}' but the coding rule gives '{actual}'"
+
+
+def _unmeasured_read_as_a_prediction(d: Path) -> str:
+    from test_validate import _line_of
+
+    line = _line_of(d / "episodes.csv", episode_id="p3-chun-1980-90")
     set_cell(d / "episodes.csv", line, "predicted_response", "bystanding")
-    return f"data/episodes.csv:{line}:control: 'low' but the coding rule gives 'high'"
+    return f"data/episodes.csv:{line}:predicted_response: 'bystanding' but the typology predicts nothing"
 
 
 def _decided_on_not_a_date(d: Path) -> str:
@@ -220,9 +244,9 @@ def _decided_on_not_a_date(d: Path) -> str:
 
 
 CASES = {f.__name__.strip("_").replace("_", " "): f for f in (
-    _unknown_perceiver, _indicates_on_a_response_item, _coding_item_after_the_decision,
-    _read_via_not_in_the_bibliography, _in_time_item_without_indicates, _undated_us_item,
-    _episode_coding_not_the_rule, _decided_on_not_a_date)}
+    _unknown_perceiver, _indicates_on_a_response_item, _read_via_not_in_the_bibliography,
+    _perception_item_without_indicates, _undated_us_item, _episode_coding_not_the_rule,
+    _unmeasured_read_as_a_prediction, _decided_on_not_a_date)}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

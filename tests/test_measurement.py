@@ -106,7 +106,7 @@ def test_no_rule_that_reads_a_coding_predicts_where_it_is_unmeasured() -> None:
     for row in predictions[predictions.hypothesis_id.isin(["H_TYP", "H_CTL", "H_ASDW"])].itertuples():
         reads = {"H_TYP": ["entrapment", "control"], "H_CTL": ["control"], "H_ASDW": ["entrapment"]}
         measured = all(levels.loc[row.episode_id, d] in ("high", "low") for d in reads[row.hypothesis_id])
-        assert bool(row.predicted_response) == measured, (row.episode_id, row.hypothesis_id)
+        assert isinstance(row.predicted_response, str) == measured, (row.episode_id, row.hypothesis_id)
 
 
 # --- Reliability and adjudication -------------------------------------------------------------------

@@ -168,27 +168,27 @@ def test_feature_table_by_hand() -> None:
     assert table.loc[("supply_dependence", "not recorded")].tolist() == [2, 2, 0]  # e2 and e5
 
 
-def test_the_firsthand_sensitivity_reads_only_primary_texts() -> None:
-    """News, scholarly and catalogue-summary items leave; primary documents stay, even read in a copy."""
-    from patron.scoring import SUMMARY_COPIES, firsthand, firsthand_hits
+def test_the_firsthand_sensitivity_reads_only_the_perceivers_own_words() -> None:
+    """Reported views (named officials quoted, unnamed officials paraphrased) leave; own words stay."""
+    from patron.scoring import firsthand, firsthand_hits
 
     evidence = load_evidence()
     kept = firsthand(evidence)
-    assert set(kept.source_type) == {"primary"}
-    assert not kept.read_via.fillna("").isin(sorted(SUMMARY_COPIES)).any()
+    assert set(kept.secondhand) == {"direct"}
     gone = evidence[~evidence.evidence_id.isin(kept.evidence_id)]
-    assert ((gone.source_type != "primary") | gone.read_via.isin(sorted(SUMMARY_COPIES))).all()
-    assert "V067" in set(gone.evidence_id), "a news report of anonymous US officials is second-hand"
-    episodes = load_episodes()
-    hits = firsthand_hits(episodes, evidence).set_index("episode_id")
-    assert bool(hits.loc["p4-revision-1995-2001", "rule_hit"]) and not hits.loc["p4-revision-1995-2001", "firsthand_hit"]
+    assert "direct" not in set(gone.secondhand)
+    from patron.coding import coding_table
+
+    counted = {i for ids in coding_table(load_episodes(), kept).eligible_ids.dropna() for i in ids.split(";")}
+    assert counted and set(evidence.set_index("evidence_id").loc[sorted(counted), "secondhand"]) == {"direct"}
+    assert len(firsthand_hits(load_episodes(), evidence)) == len(load_episodes())
 
 
-def test_an_episode_with_no_items_is_coded_by_default() -> None:
-    """An episode left with no items codes low on both dimensions, flagged (and does not crash)."""
+def test_an_episode_with_no_items_is_unmeasured() -> None:
+    """An episode left with no items is unmeasured on both dimensions, flagged (and does not crash)."""
     from patron.coding import coding_table
 
     episodes = load_episodes().head(1)
     none = load_evidence().head(0)
     table = coding_table(episodes, none)
-    assert list(table.level) == ["low", "low"] and set(table.flag) == {"no eligible items"}
+    assert list(table.level) == ["unmeasured", "unmeasured"] and set(table.flag) == {"no eligible items"}

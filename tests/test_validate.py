@@ -98,7 +98,7 @@ CASES = {
     "tags row for an unknown item": (lambda d: set_cell(d / "tags.csv", 2, "evidence_id", "V9999"),
                                      "data/tags.csv:2:evidence_id: 'V9999' not found in evidence.evidence_id"),
     "adjudicated tag the rule does not give": (_adjudicated_disagrees,
-                                                "secondhand: 'direct' but the adjudication rule gives"),
+                                                "but the adjudication rule gives"),
     "evidence differs from its adjudicated tag": (_evidence_differs,
                                                   "data/evidence.csv:2:secondhand:"),
     "search naming another episode's item": (_other_episode_item, "evidence_ids: 'V"),

@@ -49,6 +49,11 @@ def table(frame: pd.DataFrame, name: str) -> Table:
     return Table(frame, name)
 
 
+def _text(value: object, missing: str) -> str:
+    """A cell as prose: its string, or ``missing`` where the data leave it empty."""
+    return value if isinstance(value, str) and value else missing
+
+
 def _count(n: int, noun: str) -> str:
     """'no eligible item', 'one eligible item', 'three eligible items'."""
     from patron.verdict import words
@@ -109,7 +114,7 @@ def episode_values(episode_id: str, events: Iterable[str] = ()) -> EpisodeContex
     values: dict[str, object] = {
         "start": ep.start, "end": ep.end, "decided": format_date(ep.decided_on, ep.decided_precision),
         "entrapment": ep.entrapment, "control": ep.control, "observed": ep.observed_response,
-        "predicted": ep.predicted_response or "no prediction", "judged_entrapment": ep.judged_entrapment,
+        "predicted": _text(ep.predicted_response, "no prediction"), "judged_entrapment": ep.judged_entrapment,
         "judged_control": ep.judged_control,
         "judged_predicted": classify(ep.judged_entrapment, ep.judged_control).value,
         "n_items": len(items), "n_primary": int((items.source_type == "primary").sum()),
@@ -225,7 +230,7 @@ def episode_finding(episode_id: str) -> "Markdown":
     names = dict(zip(load_hypotheses().hypothesis_id, load_hypotheses().name))
     predictions = load_predictions()
     mine = predictions[(predictions.episode_id == episode_id) & (predictions.hypothesis_id != "H_TYP")]
-    rivals = "; ".join(f"{names[r.hypothesis_id]}, {r.predicted_response or 'no prediction (coding unmeasured)'}"
+    rivals = "; ".join(f"{names[r.hypothesis_id]}, {_text(r.predicted_response, 'no prediction (coding unmeasured)')}"
                        for r in mine.itertuples())
     lines.append(f"- **The rivals**: {rivals}.")
     lines.append(f"- **What happened**: {ep.observed_response}.")

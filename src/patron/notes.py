@@ -60,8 +60,14 @@ def _fence(text: str) -> str:
 
 PERCEIVER_LABELS = {
     "us-executive": "US executive", "us-congress": "US Congress", "us-military": "US military",
-    "us-intelligence": "US intelligence", "client": "the client (ROK)", "adversary": "the adversary",
+    "us-intelligence": "US intelligence", "client": "the client", "adversary": "the adversary",
     "third-party": "a third government", "press": "the press", "scholar": "a scholar",
+    "unknown": "a perceiver the coders could not tell or agree on",
+}
+SECONDHAND_LABELS = {
+    "direct": "in the perceiver's own words", "named-quoted": "a named person quoted by others",
+    "unnamed-paraphrase": "unnamed officials as the press reports them",
+    "client-account": "another government's account of the view", "summary": "a summary, not the words",
 }
 
 
@@ -98,11 +104,15 @@ def evidence_note(item: pd.Series, status: str | None = None) -> str:
         body += [f"> {item.excerpt}", ""]
     stated = f"stated {item.stated_on}" if isinstance(item.stated_on, str) and item.stated_on else "undated"
     via = f" Read via {{cite:t}}`{item.read_via}`." if isinstance(item.read_via, str) and item.read_via else ""
+    secondhand = item.get("secondhand")
+    how = f", {SECONDHAND_LABELS[secondhand]}" if isinstance(secondhand, str) and secondhand else ""
+    points = f", indicates {item.indicates}" if isinstance(item.indicates, str) and item.indicates else ""
     body += [
-        f"**Where.** {item.locator} ({SOURCE_TYPE_LABELS[item.source_type]}; the view of "
-        f"{PERCEIVER_LABELS[item.perceiver]}, {stated}).{via}",
+        f"**Where.** {item.locator} ({SOURCE_TYPE_LABELS[item.source_type]}, {stated}).{via}",
         "",
-        f"**What it shows** (bears on {item.bears_on}). {link_keys(item.note)}",
+        f"**Blind tags.** The view of {PERCEIVER_LABELS[item.perceiver]}{how}; bears on {item.bears_on}{points}.",
+        "",
+        f"**Analyst's note** (written with the episode in view; no coding reads it). {link_keys(item.note)}",
     ]
     text = "\n".join(body)
     fence = _fence(text)
@@ -164,6 +174,6 @@ def signal_notes(signals: pd.DataFrame, forecasts: pd.DataFrame, ids: Iterable[s
                       else f"{item.bears_on}, context only: {reason.replace(' (', ', ').rstrip(')')}")
         else:
             status = item.bears_on
-        note = evidence_note(as_item, status)
+        note = evidence_note(as_item, status).replace("**Blind tags.**", "**Tags** (the analyst's, at registration).")
         parts.append(note.replace(f"{{admonition}} Evidence {i}:", f"{{admonition}} Signal {i}:", 1))
     return Markdown("\n".join(parts))

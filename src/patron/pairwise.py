@@ -43,9 +43,9 @@ def exact_two_sided(a_only: int, b_only: int) -> float:
 def pairwise_table(episodes: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``data/derived/pairwise.csv``."""
     frame = episode_rows(episodes, predictions)
+    rules = list(dict.fromkeys(frame.rule))  # the order of episode_rows: the typology first
     frame = frame[frame.allowed.str.count(";") == 0]  # a determined prediction: one response
     both = set(episodes.episode_id[episodes.entrapment.isin(MEASURED) & episodes.control.isin(MEASURED)])
-    rules = list(dict.fromkeys(frame.rule))
     rows = []
     for scope in SCOPES:
         mine = frame[frame.scope == scope]

@@ -271,10 +271,6 @@ def feature_table(episodes: pd.DataFrame, armaments: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-# Copies that summarise a document rather than reproduce it: an archive's catalogue entries.
-SUMMARY_COPIES: frozenset[str] = frozenset({"wilsoncenterarchive"})
-
-
 def _hits_under(episodes: pd.DataFrame, codings: pd.DataFrame, label: str) -> pd.DataFrame:
     """The typology's prediction and hit in each episode under other ``codings``, beside its hit
     under the rule as published."""
@@ -297,15 +293,15 @@ def strict_dates_hits(episodes: pd.DataFrame, evidence: pd.DataFrame) -> pd.Data
 
 
 def firsthand(evidence: pd.DataFrame) -> pd.DataFrame:
-    """The items that give a US view in a primary document's own text: news and scholarly
-    reports of what officials thought, and archive catalogue summaries, are left out."""
-    read_via = evidence.read_via.fillna("")
-    return evidence[(evidence.source_type == "primary") & ~read_via.isin(sorted(SUMMARY_COPIES))]
+    """The items that give a view in the perceiver's own words (``secondhand`` direct): a named
+    official quoted by others and unnamed officials paraphrased by the press, which the rule as
+    published counts, are left out."""
+    return evidence[evidence.secondhand == "direct"]
 
 
 def firsthand_hits(episodes: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
     """The typology's hits when the rule reads only :func:`firsthand` items, beside its hits
-    under the rule as published: how far the result rests on second-hand reports of US views."""
+    under the rule as published: how far the result rests on reported US views."""
     from patron.coding import coding_table
 
     return _hits_under(episodes, coding_table(episodes, firsthand(evidence)), "firsthand")

@@ -530,9 +530,11 @@ def _check_weighing(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
         for row, line in zip(predictions.rows, predictions.lines):
             if row["hypothesis_id"] == "H_TYP" and row["episode_id"] in coded and \
                     row["predicted_response"] != coded[row["episode_id"]]:
+                said = coded[row["episode_id"]]
                 problems.append(Problem(shown, line, "predicted_response",
-                                        f"'{row['predicted_response']}' but episodes.csv predicts "
-                                        f"'{coded[row['episode_id']]}' for '{row['episode_id']}'"))
+                                        f"'{row['predicted_response'] or ''}' but episodes.csv predicts "
+                                        + (f"'{said}'" if said else "nothing (a dimension is unmeasured or tied)")
+                                        + f" for '{row['episode_id']}'"))
     return problems
 
 

@@ -178,7 +178,7 @@ def posterior_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidence: p
             weight = sum(weight_db(it[h], it[rival]) for it in items)
             rows.append({"episode_id": episode_id, "hypothesis_id": h, "prior": round(prior[h], 6),
                          "posterior": round(post[h], 6), "weight_db": round(weight, 3)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["episode_id", "hypothesis_id", "prior", "posterior", "weight_db"])
 
 
 def item_weights(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypotheses: Sequence[str],

@@ -207,7 +207,29 @@ def apply() -> None:
         mine = predictions.hypothesis_id == rule
         predictions.loc[mine, "predicted_response"] = [one_dimension(levels.loc[e, dimension])
                                                        for e in predictions.loc[mine, "episode_id"]]
+    # These three rules are mechanical, so their rationales are written from the codings.
+    for i in predictions.index[predictions.hypothesis_id.isin(["H_TYP", "H_CTL", "H_ASDW"])]:
+        row = predictions.loc[i]
+        predictions.loc[i, "rationale"] = _mechanical_rationale(row.hypothesis_id, levels.loc[row.episode_id],
+                                                                row.predicted_response)
     _write(predictions, "predictions.csv")
+
+
+def _mechanical_rationale(rule: str, episode: pd.Series, predicted: str) -> str:
+    """Why a rule that reads the codings predicts what it does, in words."""
+    def said(dimension: str) -> str:
+        level = episode[dimension]
+        return {"tie": f"{dimension} is a tie (as many eligible items point each way)",
+                "unmeasured": f"{dimension} is unmeasured (no eligible item points either way)"}.get(
+                    level, f"{dimension} is measured {level}")
+    reads = {"H_TYP": ["entrapment", "control"], "H_CTL": ["control"], "H_ASDW": ["entrapment"]}[rule]
+    basis = " and ".join(said(d) for d in reads)
+    outcome = f"so it predicts {predicted}" if predicted else "so it makes no prediction here"
+    name = {"H_TYP": "The typology", "H_CTL": "The control account reads control alone", 
+            "H_ASDW": "The one-dimensional security dilemma reads entrapment alone"}[rule]
+    if rule == "H_TYP":
+        return f"{name} reads both dimensions: by the coding rule, {basis}, {outcome}."
+    return f"{name}: by the coding rule, {basis}, {outcome} (it is the one-dimensional baseline)."
 
 
 def main(argv: list[str]) -> int:
