@@ -74,10 +74,11 @@ class Verdict:
                   f"{self.modal_hits_all} for the commonest response, so "
                   + ("the missing record could not change the comparison. " if decided else
                      "the missing record, not the typology, decides the comparison. "))
+        typ, rate = round(self.brier_typology, 2), round(self.brier_rate, 2)
+        compared = "the same to two decimals" if typ == rate else ("better" if typ < rate else "worse")
         brier = (f"Scored as a probability spread over the responses its measured inputs allow, the typology's "
-                 f"mean Brier score is {self.brier_typology:.2f} against {self.brier_rate:.2f} for the other "
-                 f"episodes' base rate ({'better' if self.brier_typology < self.brier_rate else 'worse'}; lower "
-                 f"is better).")
+                 f"mean Brier score is {typ:.2f} against {rate:.2f} for the other episodes' base rate "
+                 f"({compared}; lower is better).")
         if 2 * m < self.n:
             close = (" The typology is therefore mostly untested, not refuted: the US record, as far as the "
                      "logged search could read it, rarely shows what officials perceived before they decided.")
