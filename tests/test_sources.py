@@ -82,3 +82,15 @@ def test_frictionless_agrees_the_data_are_valid() -> None:
     report = frictionless.validate(str(DATA_DIR / "datapackage.json"))
     errors = [e.message for task in report.tasks for e in task.errors] + [e.message for e in report.errors]
     assert report.valid, errors
+
+
+def test_the_bibliography_parses_strictly() -> None:
+    """What the site build reads: a missing comma between two fields stops it, so it stops here first."""
+    from pybtex import errors
+    from pybtex.database import parse_file
+
+    errors.set_strict_mode(True)
+    try:
+        assert len(parse_file(str(BIBLIOGRAPHY)).entries) == len(set(bib_keys()))
+    finally:
+        errors.set_strict_mode(False)
