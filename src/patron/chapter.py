@@ -211,18 +211,29 @@ def episode_finding(episode_id: str) -> "Markdown":
     from patron.search_log import status_table
     from patron.verdict import words
 
+    from patron.coding import coding_table
+    from patron.data import load_evidence
+
     episodes = load_episodes()
     ep = episodes.set_index("episode_id").loc[episode_id]
-    status = status_table(episodes[episodes.episode_id == episode_id], load_searches()).set_index("dimension")
+    mine = episodes[episodes.episode_id == episode_id]
+    evidence = load_evidence()
+    items = evidence[evidence.episode_id == episode_id].set_index("evidence_id")
+    codings = coding_table(mine, items.reset_index()).set_index("dimension")
+    status = status_table(mine, load_searches()).set_index("dimension")
     lines = []
     for dimension in DIMENSIONS:
         row = status.loc[dimension]
         level = row.coding
-        measured = f"measured **{level}**" if level in MEASURED else (
-            "a **tie** (as many eligible items point each way)" if level == "tie" else "**unmeasured**")
-        lines.append(f"- **{dimension.capitalize()}**: searched in {words(int(row.kinds))} kinds of collection "
-                     f"({_count(int(row.found), 'search')} found an item, {words(int(row.none))} read a collection "
-                     f"and found nothing, {words(int(row.unreachable))} could not read it); {measured}.")
+        ids = _ids(codings.loc[dimension, "eligible_ids"])
+        counted = ", ".join(f"{i} ({items.loc[i, 'indicates']})" for i in sorted(ids))
+        basis = f" from {counted}" if ids else ", with no eligible item"
+        measured = (f"measured **{level}**" if level in MEASURED else (
+            "a **tie** (as many eligible items point each way)" if level == "tie" else "**unmeasured**")) + basis
+        lines.append(f"- **{dimension.capitalize()}**: {words(int(row.searches))} logged searches in "
+                     f"{words(int(row.kinds))} kinds of collection: {words(int(row.found))} found an item, "
+                     f"{words(int(row.none))} found nothing in a collection that could be read, and "
+                     f"{words(int(row.unreachable))} met a collection that could not be read; {measured}.")
     typology = allowed(ep.entrapment, ep.control)
     said = typology[0] if len(typology) == 1 else (" or ".join(typology) if len(typology) < 3 else "any response")
     lines.append(f"- **The typology** {'predicts' if len(typology) == 1 else 'allows'} {said}"
