@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 # The names glued for every episode, for readers of a chapter's source.
-GLUED = ("start", "end", "decided", "entrapment", "control", "observed", "predicted", "judged_entrapment",
+GLUED = ("start", "end", "decided", "entrapment", "control", "observed", "predicted", "typology_says", "judged_entrapment",
          "judged_control", "judged_predicted", "n_items", "n_primary", "eligible_phrase",
          "{dimension}_eligible", "{dimension}_high", "{dimension}_low", "{dimension}_margin",
          "range_{year}", "payload_{year}", "E### (each event named)")
@@ -47,6 +47,18 @@ class Table:
 def table(frame: pd.DataFrame, name: str) -> Table:
     """A reproducible table: stable ids, no index column."""
     return Table(frame, name)
+
+
+def _typology_says(entrapment: str, control: str) -> str:
+    """What the typology says of an episode, as prose: a prediction, or the responses it still allows."""
+    from patron.coding import allowed
+
+    said = allowed(entrapment, control)
+    if len(said) == 1:
+        return f"predicts {said[0]}"
+    if len(said) == 3:
+        return "allows any response, and so makes no prediction"
+    return f"allows {' or '.join(said)}, and so makes no prediction"
 
 
 def _text(value: object, missing: str) -> str:
@@ -119,6 +131,7 @@ def episode_values(episode_id: str, events: Iterable[str] = ()) -> EpisodeContex
         "judged_predicted": classify(ep.judged_entrapment, ep.judged_control).value,
         "n_items": len(items), "n_primary": int((items.source_type == "primary").sum()),
         "eligible_phrase": _count(len(eligible), "eligible item"),
+        "typology_says": _typology_says(ep.entrapment, ep.control),
     }
     for dimension in DIMENSIONS:
         row = codings.loc[dimension]
@@ -245,4 +258,40 @@ def episode_finding(episode_id: str) -> "Markdown":
                        for r in mine.itertuples())
     lines.append(f"- **The rivals**: {rivals}.")
     lines.append(f"- **What happened**: {ep.observed_response}.")
+    return Markdown("\n".join(lines) + "\n")
+
+
+def coding_account(episode_id: str) -> "Markdown":
+    """How the rule codes an episode, item by item: which perception items count and which way they
+    point, and why each other entrapment or control item is context. Generated, so it cannot drift
+    from the blind tags."""
+    from IPython.display import Markdown
+
+    from patron.coding import DIMENSIONS, MEASURED, coding_table, context_items
+    from patron.data import load_episodes, load_evidence
+    from patron.verdict import words
+
+    episodes = load_episodes()
+    ep = episodes.set_index("episode_id").loc[episode_id]
+    items = load_evidence()
+    items = items[items.episode_id == episode_id]
+    codings = coding_table(episodes[episodes.episode_id == episode_id], items).set_index("dimension")
+    context = context_items(items, ep.decided_on, ep.decided_precision)
+    lines = []
+    for dimension in DIMENSIONS:
+        row = codings.loc[dimension]
+        ids = sorted(_ids(row.eligible_ids))
+        by_id = items.set_index("evidence_id")
+        counted = "; ".join(f"{i} ({by_id.loc[i, 'indicates']})" for i in ids)
+        level = row.level if row.level in MEASURED else ("a tie" if row.level == "tie" else "unmeasured")
+        text = f"- **{dimension.capitalize()}: {level}.** "
+        text += (f"Eligible: {counted}." if ids else "No item is eligible.")
+        mine = context[context.bears_on == dimension]
+        if not mine.empty:
+            text += " Context only: " + "; ".join(f"{r.evidence_id} ({r.reason.replace(' (', ': ').rstrip(')')})" for r in mine.itertuples()) + "."
+        lines.append(text)
+    others = items[~items.bears_on.isin(DIMENSIONS)].bears_on.value_counts()
+    if len(others):
+        lines.append("- **The other items** bear on " + ", ".join(f"{k} ({words(int(n))})"
+                                                                  for k, n in others.items()) + ".")
     return Markdown("\n".join(lines) + "\n")
