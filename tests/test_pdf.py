@@ -135,10 +135,14 @@ def test_korean_prints_as_hangul(book: Book) -> None:
     """Every Korean word in the book's outputs (quotations, bibliography titles) is in the PDF's text.
 
     Words are compared with all spaces removed: Chromium may break a line
-    between any two Hangul syllables. A note that failed to open would lose
+    between any two Hangul syllables. The text is read in the order the PDF
+    draws it (pdftotext -raw): the layout order can set a wrapped syllable
+    beside the other column's text. A note that failed to open would lose
     its Korean here too.
     """
-    printed = re.sub(r"\s+", "", "".join(book.pages))
+    raw = subprocess.run(["pdftotext", "-raw", str(book.printed.pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    printed = re.sub(r"\s+", "", raw)
     korean = {word for mime, text in notebook_outputs() if mime in ("text/html", "text/markdown")
               for word in HANGUL.findall(text)}
     assert korean, "the book has no Korean text to check"
