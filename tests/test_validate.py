@@ -92,7 +92,23 @@ def _evidence_differs(d: Path) -> None:
 
 
 # Each case breaks one thing in a copy of the data and names where it must be reported.
+def _coded_out_of_order(d: Path) -> None:
+    """Mark the last candidate in the draw as coded while earlier ones are still waiting."""
+    universe = d / "universe.csv"
+    waiting = [r for r in _rows(universe) if r["coded_before_draw"] == "no" and r["status"] != "coded"]
+    last = max(waiting, key=lambda r: int(r["draw_order"]))
+    set_cell(universe, _line_of(universe, candidate_id=last["candidate_id"]), "status", "coded")
+
+
+def _duplicate_draw(d: Path) -> None:
+    universe = d / "universe.csv"
+    rows = [r for r in _rows(universe) if r["draw_order"]]
+    set_cell(universe, _line_of(universe, candidate_id=rows[1]["candidate_id"]), "draw_order", rows[0]["draw_order"])
+
+
 CASES = {
+    "duplicated draw_order": (_duplicate_draw, ":draw_order: duplicate value"),
+    "episode coded out of draw order": (_coded_out_of_order, "is coded out of draw order"),
     "tag outside the codebook": (lambda d: set_cell(d / "tags.csv", 2, "bears_on", "entrapement"),
                                  "data/tags.csv:2:bears_on: 'entrapement' is not in the codebook"),
     "tags row for an unknown item": (lambda d: set_cell(d / "tags.csv", 2, "evidence_id", "V9999"),

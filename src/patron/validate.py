@@ -163,6 +163,7 @@ def validate_package(data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -
     problems += _check_codings(tables, data_dir)
     problems += _check_tags(tables, data_dir)
     problems += _check_searches(tables, data_dir)
+    problems += _check_universe(tables, data_dir)
     return Report(tables, sorted(problems), keys_checked)
 
 
@@ -692,6 +693,49 @@ def _check_searches(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
         if row["result"] != "found" and row["evidence_ids"]:
             problems.append(Problem(shown, line, "evidence_ids",
                                     f"a '{row['result']}' search found no item, so it names none"))
+    return problems
+
+
+def _check_universe(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
+    """The draw: every admitted candidate holds the place the seeded rule gives it, and no candidate
+    drawn after the draw was fixed is coded while an earlier one is neither coded nor skipped."""
+    from patron.universe import ADMITTED, draw_order
+
+    universe = tables.get("universe")
+    if universe is None:
+        return []
+    shown = _shown_path(universe.path, data_dir)
+    problems: list[Problem] = []
+    admitted = [(row, line) for row, line in zip(universe.rows, universe.lines) if row["status"] in ADMITTED]
+    expected = draw_order(row["candidate_id"] for row, _ in admitted)
+    for row, line in zip(universe.rows, universe.lines):
+        place = expected.get(row["candidate_id"])
+        if place is None:
+            if row["draw_order"] is not None or row["coded_before_draw"]:
+                problems.append(Problem(shown, line, "draw_order",
+                                        f"a '{row['status']}' candidate is not admitted, so it has no place in the draw"))
+        elif row["draw_order"] != place:
+            problems.append(Problem(shown, line, "draw_order",
+                                    f"'{row['draw_order']}' but the seeded draw gives {place}"))
+        elif not row["coded_before_draw"]:
+            problems.append(Problem(shown, line, "coded_before_draw", "an admitted candidate must say yes or no"))
+        elif row["coded_before_draw"] == "yes" and row["status"] != "coded":
+            problems.append(Problem(shown, line, "coded_before_draw",
+                                    "only a coded candidate can have been coded before the draw"))
+    if problems:
+        return problems
+    drawn = sorted(((row, line) for row, line in admitted if row["coded_before_draw"] == "no"),
+                   key=lambda pair: pair[0]["draw_order"])
+    for index, (row, line) in enumerate(drawn):
+        if row["status"] != "coded":
+            continue
+        for earlier, _ in drawn[:index]:
+            if earlier["status"] not in ("coded", "admitted; skipped"):
+                problems.append(Problem(shown, line, "draw_order",
+                                        f"{row['candidate_id']} (draw {row['draw_order']}) is coded out of draw order: "
+                                        f"{earlier['candidate_id']} (draw {earlier['draw_order']}) comes first and is "
+                                        f"'{earlier['status']}'; code it or skip it with a reason"))
+                break
     return problems
 
 
