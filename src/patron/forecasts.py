@@ -21,6 +21,7 @@ A void forecast (the client did not take the trajectory) is scored for no one.
 from __future__ import annotations
 
 import math
+from math import fsum
 from collections.abc import Mapping
 
 import pandas as pd
@@ -88,8 +89,8 @@ def score_forecasts(forecasts: pd.DataFrame, predictions: pd.DataFrame,
         n = len(hits)
         rows.append({"rule": rule, "resolved": n, "hits": sum(hits),
                      "hit_rate": sum(hits) / n if n else None,
-                     "brier": sum(brier(p, h) for p, h in zip(probs, hits)) / n if n else None,
-                     "log_score": sum(log_score(p, h) for p, h in zip(probs, hits)) / n if n else None})
+                     "brier": fsum(brier(p, h) for p, h in zip(probs, hits)) / n if n else None,
+                     "log_score": fsum(log_score(p, h) for p, h in zip(probs, hits)) / n if n else None})
     return pd.DataFrame(rows)
 
 

@@ -17,6 +17,7 @@ hypotheses considered.
 from __future__ import annotations
 
 import math
+from math import fsum
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
@@ -70,7 +71,7 @@ def posteriors(priors: Mapping[str, float], items: Sequence[Likelihoods], scale:
     totals = log_odds(priors, items, reference, scale)
     peak = max(totals.values())
     unnormalised = {h: 10 ** ((v - peak) / 10) for h, v in totals.items()}
-    z = sum(unnormalised.values())
+    z = fsum(unnormalised.values())
     return {h: u / z for h, u in unnormalised.items()}
 
 
@@ -175,7 +176,7 @@ def posterior_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidence: p
         post = posteriors(prior, items)
         for h in hypotheses:
             rival = max((r for r in hypotheses if r != h), key=lambda r: post[r])
-            weight = sum(weight_db(it[h], it[rival]) for it in items)
+            weight = fsum(weight_db(it[h], it[rival]) for it in items)
             rows.append({"episode_id": episode_id, "hypothesis_id": h, "prior": round(prior[h], 6),
                          "posterior": round(post[h], 6), "weight_db": round(weight, 3)})
     return pd.DataFrame(rows, columns=["episode_id", "hypothesis_id", "prior", "posterior", "weight_db"])
@@ -238,7 +239,7 @@ def total_weights(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypotheses:
         _, items = episode_items(likelihoods, evidence, episode_id, hypotheses)
         for h in hypotheses:
             rows.append({"episode_id": episode_id, "hypothesis_id": h,
-                         "weight_db": sum(weight_db(it[h], it[reference]) for it in items)})
+                         "weight_db": fsum(weight_db(it[h], it[reference]) for it in items)})
     return pd.DataFrame(rows)
 
 
@@ -393,8 +394,8 @@ def mixed_likelihoods(likelihoods: pd.DataFrame, evidence: pd.DataFrame, episode
                 for response in allowed:
                     backers = [h for h in others if predicted.loc[episode_id, h] == response]
                     pool = backers or list(table.columns)
-                    per_response.append(sum(float(table.loc[item, h]) for h in pool) / len(pool))
-                out.loc[item, rule] = sum(per_response) / len(per_response)
+                    per_response.append(fsum(float(table.loc[item, h]) for h in pool) / len(pool))
+                out.loc[item, rule] = fsum(per_response) / len(per_response)
     long = out.reset_index().melt(id_vars="evidence_id", var_name="hypothesis_id", value_name="likelihood")
     order = {(e, h): i for i, (e, h) in enumerate(zip(likelihoods.evidence_id, likelihoods.hypothesis_id))}
     long["_o"] = [order[(e, h)] for e, h in zip(long.evidence_id, long.hypothesis_id)]
