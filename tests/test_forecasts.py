@@ -169,3 +169,24 @@ def test_registered_probabilities_follow_the_stated_scheme_at_registration() -> 
     possible = {scheme_probability(h, 30, d) for h in range(31) for d in (False, True)}
     for p in list(load_forecasts().probability) + list(load_forecast_predictions().probability):
         assert round(float(p), 3) in possible, p
+
+
+def test_every_price_follows_the_scheme_at_the_registration_record() -> None:
+    """Each rule's price, as amended where an amendment exists, is what the stated scheme gives from the
+    record at the registration commit (data/forecast_basis.csv) and the coding rule's defaults."""
+    from patron.data import load_forecast_amendments, load_forecast_basis, load_forecast_predictions, load_forecasts
+    from patron.data import load_forecast_signals
+    from patron.forecasts import DEFAULT_FLAGS, forecast_codings
+
+    basis = load_forecast_basis().set_index("rule")
+    amended = load_forecast_amendments()
+    amended = amended[amended.field == "probability"].set_index(["forecast_id", "rule"]).amended_value
+    codings = forecast_codings(load_forecasts(), load_forecast_signals())
+    defaulted = codings.assign(d=codings.flag.isin(DEFAULT_FLAGS)).groupby(["forecast_id", "dimension"]).d.any()
+    reads = {"H_TYP": ("entrapment", "control"), "H_CTL": ("control",), "H_ASDW": ("entrapment",),
+             "BASE_E_ONLY": ("entrapment",), "BASE_C_ONLY": ("control",)}
+    for row in load_forecast_predictions().itertuples():
+        d = any(defaulted[(row.forecast_id, dim)] for dim in reads.get(row.rule, ()))
+        expected = scheme_probability(int(basis.loc[row.rule, "hits"]), int(basis.loc[row.rule, "n"]), d)
+        price = float(amended.get((row.forecast_id, row.rule), row.probability))
+        assert price == expected, (row.forecast_id, row.rule, row.probability, expected)

@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from patron.coding import allowed, default_low, majority
-from patron.data import load_episodes, load_predictions, load_searches, load_tags
+from patron.data import load_episodes, load_predictions, load_response_tags, load_searches, load_tags
 from patron.measured import EPSILON, brier, coverage, loo_modal, loo_rate, on_measured, probabilities, score_rows
 from patron.pairwise import exact_two_sided, pairwise_table
 from patron.paths import DATA_DIR
 from patron.reliability import adjudicate, adjudicated_rows, alpha_nominal, reliability_table
+from patron.responses import reliability_rows
 from patron.search_log import state, status_table
 
 
@@ -97,7 +98,8 @@ def test_committed_derived_files_follow_from_the_data() -> None:
     committed = pd.read_csv(DATA_DIR / "derived" / "pairwise.csv")
     pd.testing.assert_frame_equal(committed, pairwise_table(episodes, predictions), check_dtype=False)
     committed = pd.read_csv(DATA_DIR / "derived" / "reliability.csv")
-    pd.testing.assert_frame_equal(committed, reliability_table(load_tags()), check_dtype=False)
+    expected = pd.concat([reliability_table(load_tags()), reliability_rows(load_response_tags())], ignore_index=True)
+    pd.testing.assert_frame_equal(committed, expected, check_dtype=False)
 
 
 def test_no_rule_that_reads_a_coding_predicts_where_it_is_unmeasured() -> None:

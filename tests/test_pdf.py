@@ -96,7 +96,8 @@ def test_every_chapter_starts_a_page_under_its_title(book: Book) -> None:
 
 @pytest.mark.browser
 def test_the_contents_list_every_chapter_in_toc_order(book: Book) -> None:
-    contents = next(normalise(page) for page in book.pages if page.startswith("Contents"))
+    first = next(i for i, page in enumerate(book.pages) if page.startswith("Contents"))
+    contents = " ".join(normalise(page) for page in book.pages[first:first + 3])  # the list may run over pages
     position = 0
     for title in map(normalise, chapter_titles()):
         found = contents.find(title, position)

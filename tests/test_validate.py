@@ -106,7 +106,36 @@ def _duplicate_draw(d: Path) -> None:
     set_cell(universe, _line_of(universe, candidate_id=rows[1]["candidate_id"]), "draw_order", rows[0]["draw_order"])
 
 
+def _rival_edited(d: Path) -> None:
+    predictions = d / "predictions.csv"
+    rows = _rows(predictions)
+    line = next(i for i, r in enumerate(rows, start=2) if r["hypothesis_id"] == "H_REG" and r["predicted_response"])
+    other = {"bystanding": "restraint", "negotiation": "restraint", "restraint": "bystanding"}
+    set_cell(predictions, line, "predicted_response", other[rows[line - 2]["predicted_response"]])
+
+
 CASES = {
+    "amendment naming an unknown forecast": (
+        lambda d: set_cell(d / "forecast_amendments.csv", 2, "forecast_id", "F99"),
+        "data/forecast_amendments.csv:2:forecast_id: 'F99' not found in forecasts.forecast_id"),
+    "amendment naming an unknown field": (
+        lambda d: set_cell(d / "forecast_amendments.csv", 2, "field", "predicted_response"),
+        "data/forecast_amendments.csv:2:field: 'predicted_response' is not an allowed value"),
+    "edited registered row": (lambda d: set_cell(d / "forecasts.csv", 2, "probability", "0.500"),
+                              "data/forecasts.csv:2:(row): 'F01' was edited after registration"),
+    "response outside the three categories": (
+        lambda d: set_cell(d / "response_tags.csv", 2, "settled_response", "acquiescence"),
+        "data/response_tags.csv:2:settled_response: 'acquiescence' is not an allowed value"),
+    "response_tags row for an unknown episode": (
+        lambda d: set_cell(d / "response_tags.csv", 2, "episode_id", "x-zz-nothing-1999"),
+        "data/response_tags.csv:2:episode_id: 'x-zz-nothing-1999' not found in episodes.episode_id"),
+    "rival prediction its rule does not produce": (_rival_edited, "but the rule of H_REG gives"),
+    "feature value outside its domain": (lambda d: set_cell(d / "armaments.csv", 2, "propellant", "nuclear"),
+                                         "data/armaments.csv:2:propellant: 'nuclear' is not an allowed value"),
+    "blank feature": (lambda d: set_cell(d / "armaments.csv", 3, "mobility", ""),
+                      "data/armaments.csv:3:mobility: required value is empty"),
+    "pressure level outside its scale": (lambda d: set_cell(d / "episodes.csv", 2, "burden_pressure", "severe"),
+                                         "data/episodes.csv:2:burden_pressure: 'severe' is not an allowed value"),
     "duplicated draw_order": (_duplicate_draw, ":draw_order: duplicate value"),
     "episode coded out of draw order": (_coded_out_of_order, "is coded out of draw order"),
     "tag outside the codebook": (lambda d: set_cell(d / "tags.csv", 2, "bears_on", "entrapement"),

@@ -126,6 +126,8 @@ def episode_values(episode_id: str, events: Iterable[str] = ()) -> EpisodeContex
     values: dict[str, object] = {
         "start": ep.start, "end": ep.end, "decided": format_date(ep.decided_on, ep.decided_precision),
         "entrapment": ep.entrapment, "control": ep.control, "observed": ep.observed_response,
+        "first": ep.first_response, "first_on": format_date(ep.first_on, ep.first_precision),
+        "strongest": ep.strongest_response,
         "predicted": _text(ep.predicted_response, "no prediction"), "judged_entrapment": ep.judged_entrapment,
         "judged_control": ep.judged_control,
         "judged_predicted": classify(ep.judged_entrapment, ep.judged_control).value,
@@ -151,11 +153,13 @@ def episode_values(episode_id: str, events: Iterable[str] = ()) -> EpisodeContex
     return EpisodeContext(ep, items, episodes, evidence, codings, values)
 
 
-def episode_context(episode_id: str, events: Iterable[str] = ()) -> EpisodeContext:
+def episode_context(episode_id: str, events: Iterable[str] = (), prefix: str = "") -> EpisodeContext:
     """Set up a period chapter: the offline chart renderer, and every value its prose glues.
 
     ``events`` names the rows of ``events.csv`` whose dates the prose states;
-    each is glued under its id (``{glue:text}`E039```).
+    each is glued under its id (``{glue:text}`E039```). A chapter that treats
+    several episodes sets a ``prefix`` for each, so that their values do not
+    collide (``{glue:text}`nuc_decided```).
     """
     from myst_nb import glue
 
@@ -164,7 +168,7 @@ def episode_context(episode_id: str, events: Iterable[str] = ()) -> EpisodeConte
     use_book_renderer()
     context = episode_values(episode_id, events)
     for name, value in context.values.items():
-        glue(name, value, display=False)
+        glue(f"{prefix}{name}", value, display=False)
     return context
 
 

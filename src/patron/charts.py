@@ -565,3 +565,35 @@ def forecasts_grid(forecasts: pd.DataFrame) -> alt.LayerChart:
     description = (f"The typology's grid with {len(fc)} registered forecasts placed by the coding rule's codings at "
                    f"registration, each in the colour of the response it predicts, hollow while open. {parts}.")
     return _described(alt.layer(rects, names, marks, labels).properties(width=440, height=400), description)
+
+
+# --- Armament features and perceptions ------------------------------------------------
+
+
+def features_chart(features: pd.DataFrame) -> alt.Chart:
+    """For each feature the theory expects to raise a perception: the share of measured episodes coded high,
+    with the feature and without it, side by side (a dot per group, sized by its episodes)."""
+    rows = []
+    for r in features.itertuples():
+        label = f"{r.feature.replace('_', ' ')} ({r.dimension})"
+        for group, n, high in (("with", r.n_with, r.high_with), ("without", r.n_without, r.high_without)):
+            if n:
+                rows.append({"test": label, "group": f"{group} the feature", "episodes": int(n),
+                             "share_high": round(high / n, 3), "high": int(high)})
+    long = pd.DataFrame(rows)
+    chart = alt.Chart(long).mark_circle(opacity=0.85).encode(
+        x=alt.X("share_high:Q", title="Share of measured episodes coded high", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("test:N", title=None, sort=list(dict.fromkeys(long.test))),
+        color=alt.Color("group:N", title=None, scale=alt.Scale(range=["#c44e52", "#4c78a8"])),
+        size=alt.Size("episodes:Q", title="Episodes", scale=alt.Scale(range=[40, 400])),
+        tooltip=[alt.Tooltip("test:N", title="Feature (perception)"), alt.Tooltip("group:N", title="Group"),
+                 alt.Tooltip("high:Q", title="Coded high"), alt.Tooltip("episodes:Q", title="Measured episodes"),
+                 alt.Tooltip("share_high:Q", title="Share high", format=".2f")],
+    ).properties(width=420, height=alt.Step(28))
+    description = ("Dot chart: for each armament feature and the perception it should raise, the share of measured "
+                   "episodes coded high with the feature and without it. " + "; ".join(
+                       f"{r.feature.replace('_', ' ')} and {r.dimension}: {r.high_with} of {r.n_with} with, "
+                       f"{r.high_without} of {r.n_without} without"
+                       + (f" (p = {r.p_value:.2f})" if pd.notna(r.p_value) else "")
+                       for r in features.itertuples()) + ".")
+    return _described(chart, description)

@@ -242,3 +242,24 @@ def load_tags() -> pd.DataFrame:
 def load_searches() -> pd.DataFrame:
     """The logged search for US pre-decision records (``data/searches.csv``)."""
     return load_table("searches")
+
+
+def load_response_tags() -> pd.DataFrame:
+    """Two blind codings of every episode's US response, a third where they differ, and the adjudicated
+    row (``data/response_tags.csv``)."""
+    return load_table("response_tags")
+
+
+def load_rival_inputs() -> pd.DataFrame:
+    """What the rule-derived rivals read besides the armament (``data/rival_inputs.csv``)."""
+    return load_table("rival_inputs")
+
+
+def load_forecast_amendments() -> pd.DataFrame:
+    """Dated corrections to the forecast register (``data/forecast_amendments.csv``)."""
+    return load_table("forecast_amendments")
+
+
+def load_forecast_basis() -> pd.DataFrame:
+    """The record the registered prices were computed from (``data/forecast_basis.csv``)."""
+    return load_table("forecast_basis")

@@ -32,6 +32,26 @@ BLIND = 1 / 3
 DEFAULT_FLAGS = ("no eligible items", "only unclear items", "tie")  # codings that are the rule's default
 
 
+# Columns a forecast may gain after registration; every other column is frozen.
+RESOLUTION_FIELDS = ("outcome", "resolved_on", "resolution_source")
+
+
+def register_digest(forecast: dict[str, str], predictions: list[dict[str, str]]) -> str:
+    """A fingerprint of a forecast as registered: its frozen columns and its rules' predictions.
+
+    Stored in ``forecast_digests.csv`` when the forecast is registered; the validator
+    recomputes it, so an edited registered row is caught. Corrections go in
+    ``forecast_amendments.csv`` instead.
+    """
+    import hashlib
+    import json
+
+    frozen = {k: (v or "") for k, v in forecast.items() if k not in RESOLUTION_FIELDS}
+    rows = sorted(({k: (v or "") for k, v in r.items()} for r in predictions), key=lambda r: r["rule"])
+    text = json.dumps({"forecast": frozen, "predictions": rows}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def laplace(hits: int, n: int) -> float:
     """A hit rate with Laplace's correction: never 0 or 1, and 1/2 with no record."""
     if not 0 <= hits <= n:

@@ -63,6 +63,8 @@ def coded_allowed(rule: str, entrapment: str, control: str, fixed: str | None) -
         return ("bystanding", "restraint")
     if fixed is None:
         raise KeyError(f"no recorded prediction for {rule}")
+    if not isinstance(fixed, str) or not fixed:
+        return RESPONSES  # a rival whose rule makes no prediction here (outside its scope) allows anything
     return (fixed,)
 
 
@@ -122,7 +124,7 @@ def episode_rows(episodes: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFr
                     else:
                         allowed_set = coded_allowed(rule, ep.entrapment, ep.control,
                                                     fixed.get((ep.episode_id, rule)))
-                    measured = measured_for(rule, ep.entrapment, ep.control)
+                    measured = measured_for(rule, ep.entrapment, ep.control) and len(allowed_set) < len(RESPONSES)
                     p = probabilities(allowed_set)
                 rows.append({"scope": scope, "episode_id": ep.episode_id, "rule": rule,
                              "allowed": ";".join(allowed_set), "measured": measured,

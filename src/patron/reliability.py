@@ -132,6 +132,6 @@ def reliability_table(tags: pd.DataFrame) -> pd.DataFrame:
             units = [u for u in units if len(u) >= 2]
             a = alpha_nominal(units)
             agree = sum(len(set(u)) == 1 for u in units)
-            rows.append({"round": int(round_no), "field": field, "alpha": round(float(a), 3), "n": len(units),
+            rows.append({"coding": "perception tags", "round": int(round_no), "field": field, "alpha": round(float(a), 3), "n": len(units),
                          "agreement": round(agree / len(units), 3)})
     return pd.DataFrame(rows)

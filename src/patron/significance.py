@@ -86,8 +86,9 @@ def _determined(frame: pd.DataFrame, rule: str) -> pd.DataFrame:
     return mine.set_index("episode_id")
 
 
-def tests_table(episodes: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``data/derived/tests.csv``: every test the book reports, in every scope."""
+def tests_table(episodes: pd.DataFrame, predictions: pd.DataFrame, response: str = "settled") -> pd.DataFrame:
+    """Every test the book reports, in every scope, for one response definition (``response`` labels the rows;
+    pass the episodes and predictions of that definition, from :mod:`patron.definitions`)."""
     frame = episode_rows(episodes, predictions)
     client = episodes.set_index("episode_id").client
     rows = []
@@ -104,14 +105,26 @@ def tests_table(episodes: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFra
             clients = int(client.loc[both].nunique())
             note = (f"{len(both)} episodes where both predict from measured inputs; {a} alone right in {a_only}, "
                     f"{b} alone in {b_only}")
-            rows.append({"name": f"{a} vs {b}: exact McNemar", "scope": scope, "n": len(both),
+            rows.append({"name": f"{a} vs {b}: exact McNemar", "response": response, "scope": scope, "n": len(both),
                          "statistic": a_only - b_only, "p_value": mcnemar_two_sided(a_only, b_only), "note": note})
-            rows.append({"name": f"{a} vs {b}: client sign-flip", "scope": scope, "n": len(both),
+            rows.append({"name": f"{a} vs {b}: client sign-flip", "response": response, "scope": scope, "n": len(both),
                          "statistic": a_only - b_only, "p_value": sign_flip([int(v) for v in per_client]),
                          "note": f"{note}; {clients} clients, whose advantages are flipped as wholes"})
         typ = _determined(mine, "H_TYP")
-        rows.append({"name": "H_TYP vs shuffled responses: permutation", "scope": scope, "n": len(typ),
+        rows.append({"name": "H_TYP vs shuffled responses: permutation", "response": response, "scope": scope, "n": len(typ),
                      "statistic": int(typ.hit.astype(bool).sum()),
                      "p_value": shuffled_hits(list(typ.allowed), list(typ.observed)) if len(typ) else 1.0,
                      "note": "share of 10,000 seeded shuffles of the responses giving at least the typology's hits"})
     return pd.DataFrame(rows)
+
+
+def all_tests(episodes: pd.DataFrame, evidence: pd.DataFrame, predictions: pd.DataFrame, armaments: pd.DataFrame,
+              inputs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``data/derived/tests.csv``: every test under every response definition."""
+    from patron.definitions import DEFINITIONS, episodes_as, predictions_as
+
+    frames = []
+    for definition in DEFINITIONS:
+        mine = episodes_as(definition, episodes, evidence)
+        frames.append(tests_table(mine, predictions_as(definition, mine, predictions, armaments, inputs), definition))
+    return pd.concat(frames, ignore_index=True)

@@ -52,7 +52,7 @@ from patron.paths import BIBLIOGRAPHY, DATA_DIR
 PARTIAL_DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 PRECISION_PARTS = {"year": 1, "month": 2, "day": 3}
 # Fields that list citation keys, separated by semicolons.
-SOURCE_KEY_FIELDS = {"source_keys", "sources_a", "sources_b", "read_via", "compilation_keys"}
+SOURCE_KEY_FIELDS = {"source_keys", "sources_a", "sources_b", "read_via", "compilation_keys", "burden_sources"}
 # Fields that list ids of another resource: field -> (resource, its id field).
 ID_LIST_FIELDS = {"evidence_ids": ("evidence", "evidence_id"), "episode_ids": ("episodes", "episode_id")}
 # Partial-date fields with a precision field of their own (others use date_precision).
@@ -164,6 +164,9 @@ def validate_package(data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -
     problems += _check_tags(tables, data_dir)
     problems += _check_searches(tables, data_dir)
     problems += _check_universe(tables, data_dir)
+    # The rivals' rules read dates and features; they can only be recomputed from valid cells.
+    problems += [] if problems else _check_rivals(tables, data_dir)
+    problems += _check_register(tables, data_dir)
     return Report(tables, sorted(problems), keys_checked)
 
 
@@ -502,16 +505,26 @@ def _check_weighing(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
     if hypotheses is None:
         return problems
     names = [r["hypothesis_id"] for r in hypotheses.rows]
-    grids = (("priors", "episodes", "episode_id"), ("predictions", "episodes", "episode_id"),
-             ("likelihoods", "evidence", "evidence_id"))
-    for resource, owner, key in grids:
+    weighed_names = [r["hypothesis_id"] for r in hypotheses.rows if r.get("weighed", "yes") == "yes"]
+    universe = tables.get("universe")
+    drawn = {r["episode_id"] for r in universe.rows if r.get("coded_before_draw") == "no"} if universe else set()
+    evidence = tables.get("evidence")
+    drawn_items = {r["evidence_id"] for r in evidence.rows if r["episode_id"] in drawn} if evidence else set()
+    # Every rival predicts in every episode; only the hypotheses and episodes weighed document by document
+    # (those coded before the draw) need priors and likelihoods.
+    grids = (("priors", "episodes", "episode_id", weighed_names, drawn),
+             ("predictions", "episodes", "episode_id", names, set()),
+             ("likelihoods", "evidence", "evidence_id", weighed_names, drawn_items))
+    for resource, owner, key, needed, exempt in grids:
         table, owners = tables.get(resource), tables.get(owner)
         if table is None or owners is None:
             continue
         shown = _shown_path(table.path, data_dir)
         have = {(r[key], r["hypothesis_id"]) for r in table.rows}
         for row in owners.rows:
-            missing = [h for h in names if (row[key], h) not in have]
+            if row[key] in exempt:
+                continue
+            missing = [h for h in needed if (row[key], h) not in have]
             if missing:
                 problems.append(Problem(shown, 1, key, f"no row for {key} '{row[key]}' and {', '.join(missing)}"))
     priors = tables.get("priors")
@@ -573,7 +586,10 @@ def _check_coded(tables: dict[str, Table], data_dir: Path, items_name: str, owne
                                     "stated_on and stated_precision are given together or not at all"))
             continue
         could_count = legacy or (row.get("secondhand") in COUNTED_SECONDHAND and row["bears_on"] in CODED_DIMENSIONS)
-        if undated and row["perceiver"] in US_SIDE and could_count:
+        # An undated US view cannot be shown to precede the decision, so it never counts; the note must say
+        # that the date was looked for and not seen, or the item must be dated.
+        date_not_seen = "date not seen" in (row.get("note") or "").lower()
+        if undated and row["perceiver"] in US_SIDE and could_count and not date_not_seen:
             problems.append(Problem(shown, line, "stated_on",
                                     f"required for a US-side item ({row['perceiver']}): when was it stated?"))
             continue
@@ -693,6 +709,82 @@ def _check_searches(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
         if row["result"] != "found" and row["evidence_ids"]:
             problems.append(Problem(shown, line, "evidence_ids",
                                     f"a '{row['result']}' search found no item, so it names none"))
+    return problems
+
+
+def _check_rivals(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
+    """A rival's prediction in predictions.csv must be what its rule gives from its inputs (patron.rivals)."""
+    import pandas as pd
+
+    from patron.rivals import PERCEPTION_RULES, RULE_DERIVED, rival_predictions
+
+    needed = ("episodes", "armaments", "rival_inputs", "predictions")
+    if any(tables.get(n) is None for n in needed):
+        return []
+    frames = {n: pd.DataFrame([{k: ("" if v is None else str(v)) for k, v in r.items()} for r in tables[n].rows])
+              for n in needed}
+    try:
+        expected = rival_predictions(frames["episodes"], frames["armaments"], frames["rival_inputs"])
+    except KeyError as err:
+        return [Problem(_shown_path(tables["rival_inputs"].path, data_dir), 1, "episode_id",
+                        f"no inputs for episode {err}: every episode needs its rivals' inputs")]
+    said = {(r.episode_id, r.hypothesis_id): r.predicted_response for r in expected.itertuples()}
+    predictions = tables["predictions"]
+    shown = _shown_path(predictions.path, data_dir)
+    problems = []
+    for row, line in zip(predictions.rows, predictions.lines):
+        rule = row["hypothesis_id"]
+        if rule not in RULE_DERIVED and rule not in PERCEPTION_RULES:
+            continue
+        want = said.get((row["episode_id"], rule))
+        if want is not None and (row["predicted_response"] or "") != want:
+            problems.append(Problem(shown, line, "predicted_response",
+                                    f"'{row['predicted_response'] or ''}' but the rule of {rule} gives "
+                                    f"'{want}' for '{row['episode_id']}' from its inputs"))
+    return problems
+
+
+def _check_register(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
+    """A registered forecast is never edited (its fingerprint must hold), and an amendment names a rule the
+    forecast registered and, for a price, the price it registered."""
+    from patron.forecasts import register_digest
+
+    forecasts, predictions = tables.get("forecasts"), tables.get("forecast_predictions")
+    digests, amendments = tables.get("forecast_digests"), tables.get("forecast_amendments")
+    if forecasts is None or predictions is None:
+        return []
+    text = lambda v: "" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))  # noqa: E731
+    registered = {r["forecast_id"]: r for r in predictions.rows}
+    by_forecast: dict[str, list[dict[str, str]]] = {}
+    prices: dict[tuple[str, str], str] = {}
+    for r in predictions.rows:
+        by_forecast.setdefault(r["forecast_id"], []).append({k: text(v) for k, v in r.items()})
+        prices[(r["forecast_id"], r["rule"])] = text(r["probability"])
+    problems: list[Problem] = []
+    if digests is not None:
+        stored = {r["forecast_id"]: r["digest"] for r in digests.rows}
+        shown = _shown_path(forecasts.path, data_dir)
+        for row, line in zip(forecasts.rows, forecasts.lines):
+            fid = row["forecast_id"]
+            if fid not in stored:
+                problems.append(Problem(shown, line, "forecast_id", f"'{fid}' has no fingerprint in forecast_digests.csv"))
+            elif register_digest({k: text(v) for k, v in row.items()}, by_forecast.get(fid, [])) != stored[fid]:
+                problems.append(Problem(shown, line, "(row)", f"'{fid}' was edited after registration: record the "
+                                                              "correction in forecast_amendments.csv instead"))
+    if amendments is not None:
+        shown = _shown_path(amendments.path, data_dir)
+        for row, line in zip(amendments.rows, amendments.lines):
+            if row["rule"] and (row["forecast_id"], row["rule"]) not in prices:
+                problems.append(Problem(shown, line, "rule",
+                                        f"'{row['rule']}' registered no prediction for '{row['forecast_id']}'"))
+            elif row["field"] == "probability":
+                if not row["rule"]:
+                    problems.append(Problem(shown, line, "rule", "a price amendment names the rule it re-prices"))
+                elif prices[(row["forecast_id"], row["rule"])] != row["registered_value"]:
+                    problems.append(Problem(shown, line, "registered_value",
+                                            f"'{row['registered_value']}' but the register holds "
+                                            f"'{prices[(row['forecast_id'], row['rule'])]}'"))
+    del registered
     return problems
 
 

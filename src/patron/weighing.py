@@ -151,6 +151,15 @@ def most_influential(priors: Mapping[str, float], items: Sequence[Likelihoods], 
 # weighing items in the order evidence.csv lists them.
 
 
+def weighed(hypotheses: Sequence[str], likelihoods: pd.DataFrame) -> list[str]:
+    """The hypotheses, in order, that have judged likelihoods: the rivals added after the judgements
+    (``weighed`` no in hypotheses.csv) are scored on their predictions but not weighed. The weighing
+    functions likewise read only the items that have judged likelihoods: those of the episodes coded
+    before the draw (the drawn episodes are scored, not weighed)."""
+    have = set(likelihoods.hypothesis_id)
+    return [h for h in hypotheses if h in have]
+
+
 def episode_priors(priors: pd.DataFrame, episode_id: str, order: Sequence[str]) -> dict[str, float]:
     """The priors of one episode, in hypothesis order."""
     mine = priors[priors.episode_id == episode_id].set_index("hypothesis_id")["prior"]
@@ -169,6 +178,8 @@ def posterior_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidence: p
                     hypotheses: Sequence[str]) -> pd.DataFrame:
     """Prior, posterior and weight of evidence against the strongest rival,
     for every episode and hypothesis (the content of data/derived/posteriors.csv)."""
+    hypotheses = weighed(hypotheses, likelihoods)
+    evidence = evidence[evidence.evidence_id.isin(set(likelihoods.evidence_id))]
     rows = []
     for episode_id in dict.fromkeys(evidence.episode_id):
         prior = episode_priors(priors, episode_id, hypotheses)
@@ -186,6 +197,8 @@ def item_weights(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypotheses: 
                  reference: str) -> pd.DataFrame:
     """The weight of every item for ``reference`` against each rival, in decibans,
     with the item's running total within its episode."""
+    hypotheses = weighed(hypotheses, likelihoods)
+    evidence = evidence[evidence.evidence_id.isin(set(likelihoods.evidence_id))]
     table = likelihoods.pivot(index="evidence_id", columns="hypothesis_id", values="likelihood")
     rows = []
     for episode_id, items in evidence.groupby("episode_id", sort=False):
@@ -208,6 +221,8 @@ def sensitivity_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidence:
     """The posterior of ``focus`` in every episode under varied judgements:
     each named set of priors, each likelihood-ratio scale, and with each of the
     ``n_influential`` most influential items left out in turn."""
+    hypotheses = weighed(hypotheses, likelihoods)
+    evidence = evidence[evidence.evidence_id.isin(set(likelihoods.evidence_id))]
     rows = []
     for episode_id in dict.fromkeys(evidence.episode_id):
         prior = episode_priors(priors, episode_id, hypotheses)
@@ -234,6 +249,8 @@ def total_weights(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypotheses:
     """Per episode and hypothesis, the summed weight of the episode's evidence for that
     hypothesis against ``reference`` (0 for the reference itself), unrounded: the data
     the in-page explorer recomputes posteriors from."""
+    hypotheses = weighed(hypotheses, likelihoods)
+    evidence = evidence[evidence.evidence_id.isin(set(likelihoods.evidence_id))]
     rows = []
     for episode_id in dict.fromkeys(evidence.episode_id):
         _, items = episode_items(likelihoods, evidence, episode_id, hypotheses)
@@ -278,6 +295,8 @@ def group_posterior_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evide
 
     An episode with no item in a group keeps its prior for that group.
     """
+    hypotheses = weighed(hypotheses, likelihoods)
+    evidence = evidence[evidence.evidence_id.isin(set(likelihoods.evidence_id))]
     frames = []
     for group in groups:
         table = posterior_table(priors, likelihoods, evidence[in_group(evidence, group)], hypotheses)
@@ -298,6 +317,8 @@ def whole_case(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypotheses: Se
     """Each hypothesis as one claim about the whole case: equal priors, then every item of
     every episode in the group. This assumes the items are independent given the hypothesis,
     across episodes as within them (dependent items were judged given earlier ones)."""
+    hypotheses = weighed(hypotheses, likelihoods)
+    evidence = evidence[evidence.evidence_id.isin(set(likelihoods.evidence_id))]
     table = likelihoods.pivot(index="evidence_id", columns="hypothesis_id", values="likelihood")
     prior = {h: 1 / len(hypotheses) for h in hypotheses}
     rows = []
@@ -316,6 +337,8 @@ def group_total_weights(likelihoods: pd.DataFrame, evidence: pd.DataFrame, hypot
                         reference: str, groups: Sequence[str] = tuple(EVIDENCE_GROUPS)) -> pd.DataFrame:
     """:func:`total_weights` for each evidence group, with a ``group`` column: what the
     in-page explorer switches between. An episode with no item in a group weighs 0."""
+    hypotheses = weighed(hypotheses, likelihoods)
+    evidence = evidence[evidence.evidence_id.isin(set(likelihoods.evidence_id))]
     frames = []
     for group in groups:
         mine = total_weights(likelihoods, evidence[in_group(evidence, group)], hypotheses, reference)
@@ -330,6 +353,8 @@ def episode_group_table(priors: pd.DataFrame, likelihoods: pd.DataFrame, evidenc
                         hypotheses: Sequence[str], episode_id: str) -> pd.DataFrame:
     """One episode's posteriors, a row per hypothesis and a column per evidence group,
     with the number of items in each group: what a period chapter's weighing shows."""
+    hypotheses = weighed(hypotheses, likelihoods)
+    evidence = evidence[evidence.evidence_id.isin(set(likelihoods.evidence_id))]
     mine = evidence[evidence.episode_id == episode_id]
     table = group_posterior_table(priors, likelihoods, mine, hypotheses)
     wide = table.pivot(index="hypothesis_id", columns="group", values="posterior")
@@ -378,6 +403,8 @@ def mixed_likelihoods(likelihoods: pd.DataFrame, evidence: pd.DataFrame, episode
 
     table = likelihoods.pivot(index="evidence_id", columns="hypothesis_id", values="likelihood")
     predicted = predictions.pivot(index="episode_id", columns="hypothesis_id", values="predicted_response")
+    predicted = predicted[predicted.index.isin(set(evidence.episode_id[evidence.evidence_id.isin(table.index)]))]
+    predicted = predicted.astype(object).where(predicted.notna(), "")  # a rule outside its scope predicts ""
     levels = episodes.set_index("episode_id")
     out = table.copy()
     episode_of = evidence.set_index("evidence_id").episode_id
@@ -387,7 +414,7 @@ def mixed_likelihoods(likelihoods: pd.DataFrame, evidence: pd.DataFrame, episode
         for episode_id in predicted.index[predicted[rule].isna() | (predicted[rule] == "")]:
             allowed = coded_allowed(rule, levels.loc[episode_id, "entrapment"], levels.loc[episode_id, "control"],
                                     None)
-            others = [h for h in predicted.columns if h not in ("H_TYP", "H_CTL", "H_ASDW")]
+            others = [h for h in predicted.columns if h not in ("H_TYP", "H_CTL", "H_ASDW") and h in table.columns]
             items = [i for i in episode_of.index[episode_of == episode_id] if i in table.index]
             for item in items:
                 per_response = []
