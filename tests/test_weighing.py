@@ -93,3 +93,26 @@ def test_prior_sensitivity_and_leave_one_out() -> None:
     assert loo[0] == pytest.approx(by_hand(PRIORS, ITEMS[1:]))
     # E1 favours T over R by 6 dB: leaving it out moves T's posterior most
     assert most_influential(PRIORS, ITEMS, "T", n=1) == [0]
+
+
+def test_a_stale_judgement_is_replaced_by_the_judgements_that_still_fit() -> None:
+    """A rival whose rule now predicts otherwise than its likelihoods assumed borrows P(E | r) from the
+    hypotheses that predict r and still fit; one that makes no prediction mixes over all three."""
+    import pandas as pd
+
+    from patron.weighing import mixed_likelihoods
+
+    likelihoods = pd.DataFrame({"evidence_id": ["V1"] * 4, "hypothesis_id": ["H_TYP", "H_BS", "H_REG", "H_THR"],
+                                "likelihood": [0.8, 0.2, 0.6, 0.4]})
+    evidence = pd.DataFrame({"evidence_id": ["V1"], "episode_id": ["e"]})
+    episodes = pd.DataFrame({"episode_id": ["e"], "entrapment": ["high"], "control": ["low"]})
+    predictions = pd.DataFrame({"episode_id": ["e"] * 4, "hypothesis_id": ["H_TYP", "H_BS", "H_REG", "H_THR"],
+                                "predicted_response": ["negotiation", "restraint", "negotiation", ""]})
+    judged = pd.DataFrame({"episode_id": ["e"] * 3, "hypothesis_id": ["H_BS", "H_REG", "H_THR"],
+                           "judged_against": ["bystanding", "negotiation", "negotiation"]})
+    got = mixed_likelihoods(likelihoods, evidence, episodes, predictions, judged).set_index("hypothesis_id")
+    assert got.loc["H_REG", "likelihood"] == 0.6  # still fits: kept
+    # H_BS now predicts restraint, which no fitting hypothesis predicts: the mean of those that fit
+    assert got.loc["H_BS", "likelihood"] == pytest.approx((0.8 + 0.6) / 2)
+    # H_THR predicts nothing: an even mixture over the three responses
+    assert got.loc["H_THR", "likelihood"] == pytest.approx(((0.8 + 0.6) / 2 + 0.7 + 0.7) / 3)

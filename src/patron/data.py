@@ -263,3 +263,8 @@ def load_forecast_amendments() -> pd.DataFrame:
 def load_forecast_basis() -> pd.DataFrame:
     """The record the registered prices were computed from (``data/forecast_basis.csv``)."""
     return load_table("forecast_basis")
+
+
+def load_judged_predictions() -> pd.DataFrame:
+    """What each rule-derived rival's likelihoods were judged against (``data/judged_predictions.csv``)."""
+    return load_table("judged_predictions")

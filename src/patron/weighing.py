@@ -389,39 +389,62 @@ def leaders(table: pd.DataFrame, by: Sequence[str] = ("episode_id",), tolerance:
 # one document share one weight: each of a document's k items in an episode counts 1/k.
 
 def mixed_likelihoods(likelihoods: pd.DataFrame, evidence: pd.DataFrame, episodes: pd.DataFrame,
-                      predictions: pd.DataFrame) -> pd.DataFrame:
-    """The judged likelihoods, with an undetermined prediction's likelihood replaced by a mixture.
+                      predictions: pd.DataFrame, judged: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The judged likelihoods, with every likelihood whose judgement no longer fits its prediction
+    replaced by a mixture read from the judgements that still fit.
 
-    For a rule that makes no prediction in an episode (the typology, or a one-dimensional rival,
-    where a coding it reads is unmeasured or tied), P(E | rule) is the even mixture, over the
-    responses its measured codings allow, of P(E | response r). P(E | r) is read from the
-    judgements already made in that episode: the mean of the judged likelihoods of the other
-    hypotheses that predict r there, or, if none does, the mean over every hypothesis (no
-    information about r).
+    A judged P(E | H) assumes H predicts a response. Two cases break that assumption:
+
+    - a rule that makes no prediction in an episode (the typology or a one-dimensional rival, where a
+      coding it reads is unmeasured or tied; a rule-derived rival outside its scope);
+    - a rival whose rule now predicts something other than the prediction its likelihoods were judged
+      against (``judged``: ``data/judged_predictions.csv``).
+
+    There P(E | rule) is the even mixture, over the responses the rule allows (its one prediction, or
+    every response its measured inputs allow), of P(E | response r). P(E | r) is read from the
+    judgements that still fit in that episode: the mean of the judged likelihoods of the hypotheses
+    that predict r there and whose judgements fit, or, if none does, the mean over every such
+    hypothesis (no information about r).
     """
     from patron.measured import coded_allowed
+    from patron.scoring import RESPONSES
 
     table = likelihoods.pivot(index="evidence_id", columns="hypothesis_id", values="likelihood")
     predicted = predictions.pivot(index="episode_id", columns="hypothesis_id", values="predicted_response")
     predicted = predicted[predicted.index.isin(set(evidence.episode_id[evidence.evidence_id.isin(table.index)]))]
     predicted = predicted.astype(object).where(predicted.notna(), "")  # a rule outside its scope predicts ""
+    stale_against = ({} if judged is None else
+                     {(r.episode_id, r.hypothesis_id): ("" if not isinstance(r.judged_against, str)
+                                                        else r.judged_against) for r in judged.itertuples()})
     levels = episodes.set_index("episode_id")
     out = table.copy()
     episode_of = evidence.set_index("evidence_id").episode_id
-    for rule in ("H_TYP", "H_CTL", "H_ASDW"):
-        if rule not in table.columns or rule not in predicted.columns:
+    for episode_id in predicted.index:
+        row = predicted.loc[episode_id]
+
+        def fits(h: str) -> bool:
+            """Does h's judgement match what it predicts now?"""
+            if h in ("H_TYP", "H_CTL", "H_ASDW"):
+                return row[h] != ""
+            against = stale_against.get((episode_id, h))
+            return row[h] != "" and (against is None or against == row[h])
+
+        rules = [h for h in table.columns if h in row.index and not fits(h)]
+        if not rules:
             continue
-        for episode_id in predicted.index[predicted[rule].isna() | (predicted[rule] == "")]:
-            allowed = coded_allowed(rule, levels.loc[episode_id, "entrapment"], levels.loc[episode_id, "control"],
-                                    None)
-            others = [h for h in predicted.columns if h not in ("H_TYP", "H_CTL", "H_ASDW") and h in table.columns]
-            items = [i for i in episode_of.index[episode_of == episode_id] if i in table.index]
+        backers_all = [h for h in table.columns if h in row.index and fits(h)]
+        items = [i for i in episode_of.index[episode_of == episode_id] if i in table.index]
+        for rule in rules:
+            if rule in ("H_TYP", "H_CTL", "H_ASDW"):
+                allowed = coded_allowed(rule, levels.loc[episode_id, "entrapment"],
+                                        levels.loc[episode_id, "control"], None)
+            else:
+                allowed = (row[rule],) if row[rule] else RESPONSES
             for item in items:
                 per_response = []
                 for response in allowed:
-                    backers = [h for h in others if predicted.loc[episode_id, h] == response]
-                    pool = backers or list(table.columns)
-                    per_response.append(fsum(float(table.loc[item, h]) for h in pool) / len(pool))
+                    backers = [h for h in backers_all if row[h] == response] or backers_all or list(table.columns)
+                    per_response.append(fsum(float(table.loc[item, h]) for h in backers) / len(backers))
                 out.loc[item, rule] = fsum(per_response) / len(per_response)
     long = out.reset_index().melt(id_vars="evidence_id", var_name="hypothesis_id", value_name="likelihood")
     order = {(e, h): i for i, (e, h) in enumerate(zip(likelihoods.evidence_id, likelihoods.hypothesis_id))}
@@ -443,8 +466,9 @@ def per_document(likelihoods: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFr
 def book_likelihoods() -> pd.DataFrame:
     """The likelihoods the book weighs: judged, mixed where a prediction is undetermined, and
     tempered per document (see :func:`mixed_likelihoods` and :func:`per_document`)."""
-    from patron.data import load_episodes, load_evidence, load_likelihoods, load_predictions
+    from patron.data import load_episodes, load_evidence, load_judged_predictions, load_likelihoods, load_predictions
 
     evidence = load_evidence()
-    mixed = mixed_likelihoods(load_likelihoods(), evidence, load_episodes(), load_predictions())
+    mixed = mixed_likelihoods(load_likelihoods(), evidence, load_episodes(), load_predictions(),
+                              load_judged_predictions())
     return per_document(mixed, evidence)
