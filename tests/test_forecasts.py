@@ -166,8 +166,14 @@ def test_registered_probabilities_follow_the_stated_scheme_at_registration() -> 
     from patron.data import load_forecast_predictions, load_forecasts
     from patron.forecasts import scheme_probability
 
+    from patron.coding import REGISTERED_VERSION, rule_version
+
     possible = {scheme_probability(h, 30, d) for h in range(31) for d in (False, True)}
-    for p in list(load_forecasts().probability) + list(load_forecast_predictions().probability):
+    forecasts = load_forecasts()
+    old = set(forecasts.forecast_id[[rule_version(d) == REGISTERED_VERSION for d in forecasts.registered_on]])
+    predictions = load_forecast_predictions()
+    for p in list(forecasts.probability[forecasts.forecast_id.isin(old)]) + \
+            list(predictions.probability[predictions.forecast_id.isin(old)]):
         assert round(float(p), 3) in possible, p
 
 
@@ -178,15 +184,72 @@ def test_every_price_follows_the_scheme_at_the_registration_record() -> None:
     from patron.data import load_forecast_signals
     from patron.forecasts import DEFAULT_FLAGS, forecast_codings
 
-    basis = load_forecast_basis().set_index("rule")
+    basis = load_forecast_basis()
+    basis = basis[basis.registered_on.astype(str) == "2026-11-29"].set_index("rule")
     amended = load_forecast_amendments()
     amended = amended[amended.field == "probability"].set_index(["forecast_id", "rule"]).amended_value
     codings = forecast_codings(load_forecasts(), load_forecast_signals())
     defaulted = codings.assign(d=codings.flag.isin(DEFAULT_FLAGS)).groupby(["forecast_id", "dimension"]).d.any()
     reads = {"H_TYP": ("entrapment", "control"), "H_CTL": ("control",), "H_ASDW": ("entrapment",),
              "BASE_E_ONLY": ("entrapment",), "BASE_C_ONLY": ("control",)}
+    from patron.coding import REGISTERED_VERSION, rule_version
+
+    registered = dict(zip(load_forecasts().forecast_id, load_forecasts().registered_on))
     for row in load_forecast_predictions().itertuples():
+        if rule_version(registered[row.forecast_id]) != REGISTERED_VERSION:
+            continue  # priced by the case-specific scheme: see the next test
         d = any(defaulted[(row.forecast_id, dim)] for dim in reads.get(row.rule, ()))
         expected = scheme_probability(int(basis.loc[row.rule, "hits"]), int(basis.loc[row.rule, "n"]), d)
         price = float(amended.get((row.forecast_id, row.rule), row.probability))
         assert price == expected, (row.forecast_id, row.rule, row.probability, expected)
+
+
+def test_case_specific_prices_follow_from_the_record_at_registration() -> None:
+    """Every price of a forecast registered under version 0.5 is what the case-specific scheme gives from the
+    record stored with the registration and the forecast's own codings."""
+    from patron.coding import REGISTERED_VERSION, rule_version
+    from patron.data import load_forecast_basis, load_forecast_predictions, load_forecasts
+    from patron.forecasts import READS_PERCEPTIONS, case_price
+
+    forecasts = load_forecasts().set_index("forecast_id")
+    checked = 0
+    for day, mine in load_forecast_basis().groupby("registered_on"):
+        if rule_version(str(day)) == REGISTERED_VERSION:
+            continue
+        record = mine.set_index("rule")
+        prior = {d: record.loc[f"PRIOR_{d}", "hits"] / record.loc[f"PRIOR_{d}", "n"] for d in ("entrapment", "control")}
+        for row in load_forecast_predictions().itertuples():
+            f = forecasts.loc[row.forecast_id]
+            if str(f.registered_on) != str(day) or not isinstance(row.predicted_response, str):
+                continue
+            hits, n = int(record.loc[row.rule, "hits"]), int(record.loc[row.rule, "n"])
+            if row.rule in READS_PERCEPTIONS:
+                assert (row.predicted_response, float(row.probability)) == case_price(
+                    row.rule, f.entrapment, f.control, prior, hits, n), (row.forecast_id, row.rule)
+            else:
+                assert float(row.probability) == round(laplace(hits, n), 3), (row.forecast_id, row.rule)
+            checked += 1
+    assert checked >= 10 * 5  # at least ten forecasts, each priced by several rules
+
+
+def test_case_prices_by_hand() -> None:
+    from patron.forecasts import case_distribution, case_price
+
+    # both measured: the prediction gets the hit rate, each other response half the rest
+    dist = case_distribution("H_TYP", "high", "low", {"entrapment": 0.5, "control": 0.5}, 0.5)
+    assert dist == {"bystanding": 0.25, "negotiation": 0.5, "restraint": 0.25}
+    # control unmeasured, P(high) = 0.25: negotiation with weight 0.75, restraint 0.25, each spread by the hit rate
+    assert case_price("H_TYP", "high", "unmeasured", {"entrapment": 0.5, "control": 0.25}, 3, 4) == (
+        "negotiation", round(0.75 * 4 / 6 + 0.25 * 1 / 6, 3))
+
+
+def test_enough_new_forecasts_resolve_by_the_end_of_2027() -> None:
+    """At least ten forecasts registered from 2026-12-04, at least eight of them resolving by the end of 2027,
+    so that the register will have outcomes to score soon (whether the revisit test can be met depends on how
+    many of them separate the typology from the modal rule and the regime rival; the chapter says how many)."""
+    from patron.data import load_forecasts
+
+    forecasts = load_forecasts()
+    new = forecasts[forecasts.registered_on.astype(str) >= "2026-12-04"]
+    assert len(new) >= 10 and len(forecasts) >= 24
+    assert (new.resolve_by.astype(str) <= "2027-12-31").sum() >= 8

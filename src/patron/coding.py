@@ -88,6 +88,13 @@ def stated_in_time(stated_on: str, stated_precision: str, decided_on: str, decid
 # The forecast register was coded, and frozen, under version 0.4 of the rule: no second-hand
 # condition, ties and empty records read as low. Registered rows are never recoded.
 REGISTERED_VERSION = "0.4"
+# Forecasts registered from this day on are coded by the current rule (version 0.5), from blind tags.
+CURRENT_RULE_FROM = "2026-12-04"
+
+
+def rule_version(registered_on: str) -> str:
+    """The rule a forecast was registered under: 0.4 before the blind tags, 0.5 from then on."""
+    return REGISTERED_VERSION if str(registered_on) < CURRENT_RULE_FROM else "0.5"
 
 
 def ineligibility(item: Mapping[str, object], dimension: str, decided_on: str, decided_precision: str,

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from patron.coding import REGISTERED_VERSION, code_items
+from patron.coding import code_items, rule_version
 
 BLIND = 1 / 3
 DEFAULT_FLAGS = ("no eligible items", "only unclear items", "tie")  # codings that are the rule's default
@@ -82,7 +82,7 @@ def forecast_codings(forecasts: pd.DataFrame, signals: pd.DataFrame) -> pd.DataF
     items = signals.rename(columns={"signal_id": "evidence_id"})
     for f in forecasts.itertuples():
         coded = code_items(items[items.forecast_id == f.forecast_id], f.registered_on, "day",
-                           version=REGISTERED_VERSION)
+                           version=rule_version(f.registered_on))
         for dimension, (coding, ids) in coded.items():
             rows.append({"forecast_id": f.forecast_id, "dimension": dimension, "level": coding.level,
                          "n_high": coding.n_high, "n_low": coding.n_low, "eligible_ids": ";".join(ids) or None,
@@ -126,3 +126,55 @@ def status(forecasts: pd.DataFrame, today: str) -> pd.Series:
         else:
             out.append(f"open until {f.resolve_by}")
     return pd.Series(out, index=forecasts.index)
+
+
+# --- Version 0.5: case-specific prices -------------------------------------------------------------------
+#
+# From 2026-12-04 a forecast's price is specific to the case. A rule that reads the perceptions (the typology,
+# the one-dimensional rivals and baselines) is priced over every filling of the dimensions the signals leave
+# unmeasured, each filling weighted by how often that dimension is coded high where it is measured in the
+# book's episodes; within a filling, the rule's prediction comes true with its hit rate where its inputs were
+# measured (Laplace-corrected) and each other response shares the rest. The forecast's prediction is the most
+# probable response, and its price that probability. A rule that reads no perception is priced by its hit rate
+# over the episodes where it predicted. The record read is stored with the registration (forecast_basis.csv).
+
+READS_PERCEPTIONS: dict[str, tuple[str, ...]] = {"H_TYP": ("entrapment", "control"), "H_CTL": ("control",),
+                                                 "H_ASDW": ("entrapment",), "BASE_E_ONLY": ("entrapment",),
+                                                 "BASE_C_ONLY": ("control",)}
+RESPONSE_ORDER = ("bystanding", "negotiation", "restraint")
+
+
+def _predict(rule: str, entrapment: str, control: str) -> str:
+    from patron.typology import classify
+
+    if rule == "H_TYP":
+        return classify(entrapment, control).value
+    level = control if READS_PERCEPTIONS[rule] == ("control",) else entrapment
+    return {"high": "restraint", "low": "bystanding"}[level]
+
+
+def case_distribution(rule: str, entrapment: str, control: str, prior_high: Mapping[str, float],
+                      p_hit: float) -> dict[str, float]:
+    """P(each response) for a rule that reads the perceptions, marginalised over the unmeasured ones."""
+    options = {}
+    for dimension, level in (("entrapment", entrapment), ("control", control)):
+        if level in ("high", "low"):
+            options[dimension] = [(level, 1.0)]
+        else:
+            q = prior_high[dimension]
+            options[dimension] = [("high", q), ("low", 1 - q)]
+    out = {r: 0.0 for r in RESPONSE_ORDER}
+    for e, we in options["entrapment"]:
+        for c, wc in options["control"]:
+            predicted = _predict(rule, e, c)
+            for r in RESPONSE_ORDER:
+                out[r] += we * wc * (p_hit if r == predicted else (1 - p_hit) / 2)
+    return out
+
+
+def case_price(rule: str, entrapment: str, control: str, prior_high: Mapping[str, float],
+               hits: int, n: int) -> tuple[str, float]:
+    """The most probable response and its probability, rounded to three places (ties: the earlier response)."""
+    dist = case_distribution(rule, entrapment, control, prior_high, laplace(hits, n))
+    best = max(RESPONSE_ORDER, key=lambda r: (round(dist[r], 9), -RESPONSE_ORDER.index(r)))
+    return best, round(dist[best], 3)

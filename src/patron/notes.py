@@ -82,7 +82,7 @@ def _decisions() -> dict[str, tuple[str, str]]:
 
 def coding_status(item: pd.Series) -> str:
     """How the coding rule treats an item: counts toward a coding, or context and why."""
-    from patron.coding import ineligibility
+    from patron.coding import REGISTERED_VERSION, ineligibility, rule_version
 
     if item.bears_on not in ("entrapment", "control"):
         return item.bears_on
@@ -156,7 +156,7 @@ def dispute_notes(disputes: pd.DataFrame, episodes: pd.DataFrame) -> Markdown:
 def signal_notes(signals: pd.DataFrame, forecasts: pd.DataFrame, ids: Iterable[str]) -> Markdown:
     """The named forecast signals, as collapsed notes: the same form as evidence notes,
     with the forecast's registration date standing for the decision date."""
-    from patron.coding import ineligibility
+    from patron.coding import REGISTERED_VERSION, ineligibility, rule_version
 
     registered = dict(zip(forecasts.forecast_id, forecasts.registered_on))
     wanted = list(ids)
@@ -169,11 +169,14 @@ def signal_notes(signals: pd.DataFrame, forecasts: pd.DataFrame, ids: Iterable[s
         item = indexed.loc[i]
         as_item = item.rename({"signal_id": "evidence_id", "forecast_id": "episode_id"})
         if item.bears_on in ("entrapment", "control"):
-            reason = ineligibility(as_item.to_dict(), item.bears_on, registered[item.forecast_id], "day")
+            reason = ineligibility(as_item.to_dict(), item.bears_on, registered[item.forecast_id], "day",
+                                   version=rule_version(registered[item.forecast_id]))
             status = (f"{item.bears_on}, counts ({item.indicates})" if reason is None
                       else f"{item.bears_on}, context only: {reason.replace(' (', ', ').rstrip(')')}")
         else:
             status = item.bears_on
-        note = evidence_note(as_item, status).replace("**Blind tags.**", "**Tags** (the analyst's, at registration).")
+        note = evidence_note(as_item, status)
+        if rule_version(registered[item.forecast_id]) == REGISTERED_VERSION:
+            note = note.replace("**Blind tags.**", "**Tags** (the analyst's, at registration).")
         parts.append(note.replace(f"{{admonition}} Evidence {i}:", f"{{admonition}} Signal {i}:", 1))
     return Markdown("\n".join(parts))

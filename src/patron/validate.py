@@ -360,7 +360,10 @@ def _check_row(row: dict[str, Any]) -> list[tuple[str, str]]:
             expected = classify(row["entrapment"], row["control"]).value if measured else None
         except ValueError:
             expected = None  # the enum check has already reported the bad level
-        if undetermined and row["predicted_response"]:
+        # A forecast registered under version 0.5 names its most probable response even where a dimension is
+        # unmeasured (patron.forecasts.case_price); an episode, and a version-0.4 forecast, name none there.
+        forecast_v05 = "registered_on" in row and str(row["registered_on"]) >= "2026-12-04"
+        if undetermined and row["predicted_response"] and not forecast_v05:
             found.append(("predicted_response",
                           f"'{row['predicted_response']}' but the typology predicts nothing when a dimension is "
                           f"{' or '.join(sorted(undetermined))}: leave it empty"))
@@ -566,9 +569,13 @@ def _check_coded(tables: dict[str, Table], data_dir: Path, items_name: str, owne
                  date_field: str, precision_field: str | None) -> list[Problem]:
     from patron.coding import COUNTED_SECONDHAND, REGISTERED_VERSION, US_SIDE, code_items, stated_in_time
 
+    from patron.coding import rule_version
+
     # The forecast register's signals keep the rule they were registered under.
-    legacy = items_name == "forecast_signals"
-    version = REGISTERED_VERSION if legacy else "0.5"
+    registered = {r["forecast_id"]: str(r["registered_on"]) for r in tables["forecasts"].rows} \
+        if items_name == "forecast_signals" and tables.get("forecasts") else {}
+    legacy_ids = {f for f, day in registered.items() if rule_version(day) == REGISTERED_VERSION}
+    version = "0.5"
     evidence, episodes = tables.get(items_name), tables.get(owners_name)
     if evidence is None or episodes is None or "indicates" not in {f["name"] for f in evidence.fields}:
         return []
@@ -580,6 +587,7 @@ def _check_coded(tables: dict[str, Table], data_dir: Path, items_name: str, owne
     dated_ok = {}
     id_field = evidence.fields[0]["name"]
     for row, line in zip(evidence.rows, evidence.lines):
+        legacy = items_name == "forecast_signals" and row[key] in legacy_ids
         undated = not row["stated_on"] and not row["stated_precision"]
         if (row["stated_on"] is None) != (row["stated_precision"] is None):
             problems.append(Problem(shown, line, "stated_precision" if row["stated_on"] else "stated_on",
@@ -631,7 +639,8 @@ def _check_coded(tables: dict[str, Table], data_dir: Path, items_name: str, owne
         if row[key] not in decided or not all(dated_ok.get(i) for i in mine[id_field]):
             continue
         on, precision = decided[row[key]]
-        coded = code_items(mine.rename(columns={id_field: "evidence_id"}), on, precision, version=version)
+        which = REGISTERED_VERSION if row[key] in legacy_ids else version
+        coded = code_items(mine.rename(columns={id_field: "evidence_id"}), on, precision, version=which)
         for dimension, (coding, ids) in coded.items():
             if row[dimension] != coding.level:
                 basis = f"{coding.n_high} high, {coding.n_low} low among eligible items {', '.join(ids) or '(none)'}"
@@ -663,6 +672,13 @@ def _check_tags(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
             adjudicated[row["evidence_id"]] = (values, line)
         else:
             coders.setdefault(row["evidence_id"], []).append(values)
+    known = set() if evidence is None else {r["evidence_id"] for r in evidence.rows}
+    signals = tables.get("forecast_signals")
+    known |= set() if signals is None else {r["signal_id"] for r in signals.rows}
+    for row, line in zip(tags.rows, tags.lines):
+        if row["evidence_id"] not in known:
+            problems.append(Problem(shown, line, "evidence_id", f"'{row['evidence_id']}' not found in "
+                                                                "evidence.evidence_id (nor forecast_signals.signal_id)"))
     if problems:
         return problems
     for evidence_id, (values, line) in adjudicated.items():
@@ -678,6 +694,16 @@ def _check_tags(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
                                                             f"'{expected[field]}' from the two codings"))
     for evidence_id in sorted(set(coders) - set(adjudicated)):
         problems.append(Problem(shown, 1, "evidence_id", f"'{evidence_id}' has codings but no adjudicated row"))
+    if signals is not None:
+        shown_sig = _shown_path(signals.path, data_dir)
+        for row, line in zip(signals.rows, signals.lines):
+            found = adjudicated.get(row["signal_id"])
+            if found is None:
+                continue  # a signal registered under version 0.4 was not tagged blind
+            for field in TAG_FIELDS:
+                if (row.get(field) or "") != found[0][field]:
+                    problems.append(Problem(shown_sig, line, field, f"'{row.get(field) or ''}' but the adjudicated "
+                                                                    f"tag in tags.csv is '{found[0][field]}'"))
     if evidence is None:
         return problems
     shown_ev = _shown_path(evidence.path, data_dir)
