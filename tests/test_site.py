@@ -277,3 +277,47 @@ def test_process_tracing_chapters_cite_and_annotate(site) -> None:
         assert len(citations) >= 10, f"{page.name}: {len(citations)} rendered citations"
         notes = body.select("div.admonition.dropdown.evidence-note")
         assert notes, f"{page.name}: no evidence notes"
+
+
+# --- Defects a reader would see -------------------------------------------------------------------------
+
+def _citation_labels(doc: BeautifulSoup) -> list[str]:
+    return [a.get_text(" ", strip=True) for a in doc.select('a.reference.internal[href*="bibliography.html#"]')]
+
+
+def test_no_citation_label_contains_a_bracket(site) -> None:
+    """A name stored as 'Hangul [Romanised]' once leaked its bracket into labels such as 'Eun-young], 2006'."""
+    bad = {(p.name, label) for p in pages(site.html) for label in _citation_labels(soup(p))
+           if re.search(r"[\[\]]", label.strip("[]")) or label.count("]") > label.count("[")}
+    assert not bad, sorted(bad)[:10]
+
+
+def test_no_table_cell_reads_nan_or_none(site) -> None:
+    bad = []
+    for p in pages(site.html):
+        for cell in soup(p).select("table td, table th"):
+            if cell.get_text(strip=True) in ("nan", "NaN", "None", "<NA>", "NaT"):
+                bad.append((p.name, cell.get("id")))
+    assert not bad, bad[:10]
+
+
+def test_no_working_note_reaches_the_reader(site) -> None:
+    """The site speaks of history and method, never of sessions, re-reading or audits in progress."""
+    phrases = re.compile(r"(?<!during )this session|not re-read|re-read this|audit in progress|"
+                         r"\bTODO\b|\bFIXME\b|working note", re.I)
+    bad = []
+    for p in pages(site.html):
+        main = soup(p).select_one("main") or soup(p)
+        found = phrases.findall(main.get_text(" ", strip=True))
+        if found:
+            bad.append((p.name, sorted(set(found))))
+    assert not bad, bad
+
+
+def test_no_placeholder_survives(site) -> None:
+    bad = []
+    for p in pages(site.html):
+        text = (soup(p).select_one("main") or soup(p)).get_text(" ", strip=True)
+        if re.search(r"\bp--|\bx---|\{glue:|\{ref\}|\?\?\?", text):
+            bad.append(p.name)
+    assert not bad, bad

@@ -45,8 +45,10 @@ class Table:
 
 
 def table(frame: pd.DataFrame, name: str) -> Table:
-    """A reproducible table: stable ids, no index column."""
-    return Table(frame, name)
+    """A reproducible table: stable ids, no index column, and an empty cell where the data hold nothing
+    (a reader should never meet 'nan' or 'None')."""
+    shown = frame.astype(object).where(frame.notna(), "")
+    return Table(shown, name)
 
 
 def _typology_says(entrapment: str, control: str) -> str:
