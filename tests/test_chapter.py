@@ -59,3 +59,12 @@ def test_a_period_chapter_opens_with_one_call(md) -> None:
     assert set(named) <= known
     used = set(re.findall(r"\{glue:text\}`(?:[a-z]_)?(E\d{3})`", text))
     assert used <= set(named), f"events stated but not glued: {sorted(used - set(named))}"
+
+
+def test_reading_time_counts_prose_only() -> None:
+    from patron.reading import minutes, prose_words
+
+    md = "---\nkernelspec: x\n---\n(label)=\n# Title here\n\n```{code-cell} ipython3\nprint('not counted')\n```\n" \
+         "Five words of {glue:text}`g_n` prose.\n"
+    assert prose_words(md) == 7  # "Title here" and "Five words of n prose", n standing for the glued value
+    assert minutes(0) == 1 and minutes(460) == 2
