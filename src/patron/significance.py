@@ -26,7 +26,6 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 from itertools import product
-from math import comb
 
 import pandas as pd
 
@@ -41,16 +40,14 @@ def _round(p: Fraction | float) -> float:
 
 
 def mcnemar_two_sided(a_only: int, b_only: int) -> float:
-    """Exact two-sided McNemar p-value; 1.0 when no episode separates the rules.
+    """Exact two-sided McNemar p-value; 1.0 when no episode separates the rules (the pairwise table's test).
 
     >>> mcnemar_two_sided(5, 0)
     0.0625
     """
-    n = a_only + b_only
-    if n == 0:
-        return 1.0
-    tail = Fraction(sum(comb(n, i) for i in range(min(a_only, b_only) + 1)), 2 ** n)
-    return _round(min(Fraction(1), 2 * tail))
+    from patron.pairwise import exact_two_sided
+
+    return exact_two_sided(a_only, b_only)
 
 
 def sign_flip(advantages: list[int]) -> float:
