@@ -301,3 +301,36 @@ def coding_account(episode_id: str) -> "Markdown":
         lines.append("- **The other items** bear on " + ", ".join(f"{k} ({words(int(n))})"
                                                                   for k, n in others.items()) + ".")
     return Markdown("\n".join(lines) + "\n")
+
+
+def prediction_table(episode_id: str) -> Table:
+    """One compact table for a period chapter: every rule's prediction in this episode beside the settled
+    response, so a reader sees the episode's test at a glance before any walk-through.
+
+    The commonest response is taken over the Korean episodes, the scope a period chapter belongs to; a
+    rule whose input is unmeasured shows no prediction, never a default.
+    """
+    from patron.data import load_episodes, load_hypotheses, load_predictions
+    from patron.scoring import modal_response
+
+    episodes = load_episodes()
+    if episode_id not in set(episodes.episode_id):
+        raise KeyError(f"data/episodes.csv has no episode {episode_id!r}")
+    ep = episodes.set_index("episode_id").loc[episode_id]
+    korea = episodes[~episodes.episode_id.str.startswith("x-")]
+    hypotheses = load_hypotheses()
+    predictions = load_predictions()
+    said = predictions[predictions.episode_id == episode_id].set_index("hypothesis_id").predicted_response
+    rows = []
+    for h in hypotheses.itertuples():
+        value = said.get(h.hypothesis_id)
+        value = value if isinstance(value, str) and value else ""
+        rows.append({"Rule": h.name, "Predicts": value or "no prediction",
+                     "Matches the response": ("yes" if value == ep.observed_response else "no") if value else ""})
+    mode = modal_response(list(korea.observed_response))
+    rows.append({"Rule": "Baseline: commonest Korean response", "Predicts": mode,
+                 "Matches the response": "yes" if mode == ep.observed_response else "no"})
+    frame = pd.DataFrame(rows)
+    frame.loc[len(frame)] = {"Rule": "Settled US response (blind coders)", "Predicts": ep.observed_response,
+                             "Matches the response": ""}
+    return table(frame, f"{episode_id}-predictions")
