@@ -292,6 +292,46 @@ def test_no_citation_label_contains_a_bracket(site) -> None:
     assert not bad, sorted(bad)[:10]
 
 
+YEAR_ONLY = re.compile(r"^(\d{4}[a-z]*|n\.d\.(-[a-z]+)?)$")
+
+
+def citation_targets(doc: BeautifulSoup) -> list[tuple[str, str]]:
+    """Each in-text citation as (label a reader sees, bibliography entry it links to). A textual
+    citation ("Lake [2009]") links only its year, so its label is the name before the bracket
+    and the year."""
+    out = []
+    for span in doc.select("span.bibtex-citation"):
+        for a in span.select('a.reference.internal[href*="bibliography.html#"]'):
+            text = a.get_text(" ", strip=True)
+            if YEAR_ONLY.match(text):
+                text = f"{span.get_text(' ', strip=True).split('[')[0].strip()}, {text}"
+            out.append((re.sub(r"\s+,", ",", text), a["href"].split("#", 1)[1]))
+    return out
+
+
+def test_no_author_year_label_stands_for_two_works(site) -> None:
+    """'Kim, 2021' once stood for five works; labels that would collide carry 2021a, 2021b, ..."""
+    targets: dict[str, set[str]] = {}
+    for p in pages(site.html):
+        for label, target in citation_targets(soup(p)):
+            targets.setdefault(label, set()).add(target)
+    assert len(targets) > 300, "too few citations found: has the citation markup changed?"
+    shared = {label: sorted(ids) for label, ids in targets.items() if len(ids) > 1}
+    assert not shared, list(shared.items())[:10]
+
+
+def test_bibliography_labels_are_the_citation_labels(site) -> None:
+    """The bibliography lists each work under the label the text cites it by, not a number."""
+    doc = soup(site.html / "book" / "bibliography.html")
+    shown = {c.get("id"): c.select_one("span.label").get_text(strip=True).strip("[]")
+             for c in doc.select("div.citation")}
+    assert shown and not any(label.isdigit() for label in shown.values())
+    assert len(set(shown.values())) == len(shown), "two bibliography entries share a label"
+    cited = {target: label for p in pages(site.html) for label, target in citation_targets(soup(p))}
+    wrong = {t: (label, shown.get(t)) for t, label in cited.items() if shown.get(t) != label}
+    assert not wrong, list(wrong.items())[:10]
+
+
 def test_no_table_cell_reads_nan_or_none(site) -> None:
     bad = []
     for p in pages(site.html):
