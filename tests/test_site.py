@@ -332,6 +332,50 @@ def test_bibliography_labels_are_the_citation_labels(site) -> None:
     assert not wrong, list(wrong.items())[:10]
 
 
+def test_each_client_label_names_the_right_client(site) -> None:
+    """Notes in the regional chapters once called a French or Israeli speaker 'the client (ROK)'.
+    Every note that gives a client's view names the client of the item's own episode."""
+    from patron.data import load_episodes, load_evidence
+
+    episodes = load_episodes()
+    client_of = dict(zip(episodes.episode_id, episodes.client))
+    evidence = load_evidence()
+    item_client = {e: client_of[ep] for e, ep in zip(evidence.evidence_id, evidence.episode_id)}
+    seen, wrong = 0, []
+    for p in pages(site.html):
+        for note in soup(p).select("div.evidence-note"):
+            title = note.select_one(".admonition-title").get_text(" ", strip=True)
+            item = re.match(r"Evidence (\S+?):", title).group(1)
+            for named in re.findall(r"view of the client \(([^)]*)\)", note.get_text(" ", strip=True)):
+                seen += 1
+                if named != item_client[item]:
+                    wrong.append((p.name, item, named, item_client[item]))
+            if re.search(r"view of the client(?! \()", note.get_text(" ", strip=True)):
+                wrong.append((p.name, item, "unnamed", item_client[item]))
+    assert seen > 50, "too few client views found: has the note's wording changed?"
+    assert not wrong, wrong[:10]
+
+
+def test_every_dispute_id_is_a_link_that_resolves(site) -> None:
+    """'see dispute A-D04' once pointed nowhere. A dispute named in the text is a link, and the
+    disputes page holds its target."""
+    disputes = soup(site.html / "book" / "disputes.html")
+    targets = {t["id"] for t in disputes.select("[id^=dispute-]")}
+    assert len(targets) >= 20, "the disputes page has lost its anchors"
+    unlinked, dead = [], []
+    for p in pages(site.html):
+        doc = soup(p)
+        for a in doc.select("a[href*='#dispute-']"):
+            fragment = a["href"].split("#", 1)[1]
+            if fragment not in targets:
+                dead.append((p.name, fragment))
+            a.string = "LINKED"
+        main = doc.select_one("main") or doc
+        unlinked += [(p.name, m) for m in re.findall(r"\bdisputes?\s+((?:[A-Z]+-)?D\d+)\b", main.get_text(" "))]
+    assert not dead, dead
+    assert not unlinked, unlinked
+
+
 def test_no_table_cell_reads_nan_or_none(site) -> None:
     bad = []
     for p in pages(site.html):

@@ -249,8 +249,9 @@ def episode_finding(episode_id: str) -> "Markdown":
         basis = f" from {counted}" if ids else ", with no eligible item"
         measured = (f"measured **{level}**" if level in MEASURED else (
             "a **tie** (as many eligible items point each way)" if level == "tie" else "**unmeasured**")) + basis
-        lines.append(f"- **{dimension.capitalize()}**: {words(int(row.searches))} logged searches in "
-                     f"{words(int(row.kinds))} kinds of collection: {words(int(row.found))} found an item, "
+        kinds = int(row.kinds)
+        lines.append(f"- **{dimension.capitalize()}**: {_count(int(row.searches), 'logged search').replace('searchs', 'searches')} in "
+                     f"{words(kinds) if kinds else 'no'} {'kind' if kinds == 1 else 'kinds'} of collection: {words(int(row.found))} found an item, "
                      f"{words(int(row.none))} found nothing in a collection that could be read, and "
                      f"{words(int(row.unreachable))} met a collection that could not be read; {measured}.")
     typology = allowed(ep.entrapment, ep.control)

@@ -46,7 +46,17 @@ def link_keys(text: str) -> str:
     text = group.sub(lambda m: "{cite:p}`" + ",".join(k.strip() for k in re.split(r"[;,]", m.group(1))) + "`", text)
     # Link the remaining bare keys, but never inside a role already written.
     pieces = re.split(r"(\{[a-z:]+\}`[^`]*`)", text)
-    return "".join(p if p.startswith("{") else key.sub(lambda m: "{cite:t}`" + m.group(1) + "`", p) for p in pieces)
+    text = "".join(p if p.startswith("{") else key.sub(lambda m: "{cite:t}`" + m.group(1) + "`", p) for p in pieces)
+    # "see dispute D04" leads to that dispute on the disputes page.
+    return DISPUTE.sub(lambda m: f"{m.group(1)} {{ref}}`{m.group(2)} <{dispute_label(m.group(2))}>`", text)
+
+
+DISPUTE = re.compile(r"\b(disputes?)\s+(D\d+)\b")
+
+
+def dispute_label(dispute_id: str) -> str:
+    """The target of one dispute on the disputes page."""
+    return f"dispute-{dispute_id.lower()}"
 
 
 def _cite(keys: str) -> str:
@@ -93,6 +103,23 @@ def coding_status(item: pd.Series) -> str:
     return f"{item.bears_on}, context only: {reason.replace(' (', ', ').rstrip(')')}"
 
 
+@lru_cache(maxsize=1)
+def _clients() -> dict[str, str]:
+    """Each episode's client, so that a note says whose view 'the client' is."""
+    from patron.data import load_episodes
+
+    episodes = load_episodes()
+    return dict(zip(episodes.episode_id, episodes.client))
+
+
+def perceiver_label(item: pd.Series) -> str:
+    """Who perceived what an item records, in words; the client is named (France, not "the client")."""
+    label = PERCEIVER_LABELS[item.perceiver]
+    if item.perceiver == "client" and item.get("episode_id") in _clients():
+        label += f" ({_clients()[item.episode_id]})"
+    return label
+
+
 def evidence_note(item: pd.Series, status: str | None = None) -> str:
     """One evidence item as a collapsed MyST admonition.
 
@@ -110,7 +137,7 @@ def evidence_note(item: pd.Series, status: str | None = None) -> str:
     body += [
         f"**Where.** {item.locator} ({SOURCE_TYPE_LABELS[item.source_type]}, {stated}).{via}",
         "",
-        f"**Blind tags.** The view of {PERCEIVER_LABELS[item.perceiver]}{how}; bears on {item.bears_on}{points}.",
+        f"**Blind tags.** The view of {perceiver_label(item)}{how}; bears on {item.bears_on}{points}.",
         "",
         f"**Analyst's note** (written with the episode in view; no coding reads it). {link_keys(item.note)}",
     ]
@@ -133,7 +160,7 @@ def evidence_notes(evidence: pd.DataFrame, ids: Iterable[str]) -> Markdown:
 def dispute_note(row: pd.Series) -> str:
     """One disputed fact, with both positions and their sources."""
     return (
-        f"**{row.topic}**\n\n"
+        f"({dispute_label(row.dispute_id)})=\n**{row.dispute_id}. {row.topic}**\n\n"
         f"- One position: {link_keys(row.position_a)} {_cite(row.sources_a)}\n"
         f"- The other: {link_keys(row.position_b)} {_cite(row.sources_b)}\n\n"
         f"*How the book handles it.* {link_keys(row.note)}\n"

@@ -163,6 +163,7 @@ def validate_package(data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -
     problems += _check_codings(tables, data_dir)
     problems += _check_tags(tables, data_dir)
     problems += _check_searches(tables, data_dir)
+    problems += _check_dispute_mentions(tables, data_dir)
     problems += _check_universe(tables, data_dir)
     # The rivals' rules read dates and features; they can only be recomputed from valid cells.
     problems += [] if problems else _check_rivals(tables, data_dir)
@@ -735,6 +736,30 @@ def _check_searches(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
         if row["result"] != "found" and row["evidence_ids"]:
             problems.append(Problem(shown, line, "evidence_ids",
                                     f"a '{row['result']}' search found no item, so it names none"))
+    return problems
+
+
+DISPUTE_MENTION = re.compile(r"\bdisputes?\s+((?:[A-Z]+-)?D\d+)\b")
+
+
+def _check_dispute_mentions(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
+    """A text that sends the reader to "dispute D04" must name a dispute that exists: ids such as
+    "A-D04", left from an earlier numbering, once pointed nowhere."""
+    disputes = tables.get("disputes")
+    if disputes is None:
+        return []
+    known = {row["dispute_id"] for row in disputes.rows}
+    problems = []
+    for table in tables.values():
+        shown = _shown_path(table.path, data_dir)
+        for row, line in zip(table.rows, table.lines):
+            for column, value in row.items():
+                if not isinstance(value, str):
+                    continue
+                for named in DISPUTE_MENTION.findall(value):
+                    if named not in known:
+                        problems.append(Problem(shown, line, column,
+                                                f"names dispute {named!r}, which data/disputes.csv does not hold"))
     return problems
 
 
