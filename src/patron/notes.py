@@ -112,15 +112,17 @@ def _clients() -> dict[str, str]:
     return dict(zip(episodes.episode_id, episodes.client))
 
 
-def perceiver_label(item: pd.Series) -> str:
-    """Who perceived what an item records, in words; the client is named (France, not "the client")."""
+def perceiver_label(item: pd.Series, client: str | None = None) -> str:
+    """Who perceived what an item records, in words; the client is named (France, not "the client"),
+    from the item's episode unless ``client`` is given (a forecast's signal)."""
     label = PERCEIVER_LABELS[item.perceiver]
-    if item.perceiver == "client" and item.get("episode_id") in _clients():
-        label += f" ({_clients()[item.episode_id]})"
+    client = client or _clients().get(item.get("episode_id"))
+    if item.perceiver == "client" and client:
+        label += f" ({client})"
     return label
 
 
-def evidence_note(item: pd.Series, status: str | None = None) -> str:
+def evidence_note(item: pd.Series, status: str | None = None, client: str | None = None) -> str:
     """One evidence item as a collapsed MyST admonition.
 
     Its title says how the coding rule treats it, so a reader sees at a glance
@@ -137,7 +139,7 @@ def evidence_note(item: pd.Series, status: str | None = None) -> str:
     body += [
         f"**Where.** {item.locator} ({SOURCE_TYPE_LABELS[item.source_type]}, {stated}).{via}",
         "",
-        f"**Blind tags.** The view of {perceiver_label(item)}{how}; bears on {item.bears_on}{points}.",
+        f"**Blind tags.** The view of {perceiver_label(item, client)}{how}; bears on {item.bears_on}{points}.",
         "",
         f"**Analyst's note** (written with the episode in view; no coding reads it). {link_keys(item.note)}",
     ]
@@ -186,6 +188,7 @@ def signal_notes(signals: pd.DataFrame, forecasts: pd.DataFrame, ids: Iterable[s
     from patron.coding import REGISTERED_VERSION, ineligibility, rule_version
 
     registered = dict(zip(forecasts.forecast_id, forecasts.registered_on))
+    clients = dict(zip(forecasts.forecast_id, forecasts.client))
     wanted = list(ids)
     indexed = signals.set_index("signal_id", drop=False)
     missing = [i for i in wanted if i not in indexed.index]
@@ -202,7 +205,7 @@ def signal_notes(signals: pd.DataFrame, forecasts: pd.DataFrame, ids: Iterable[s
                       else f"{item.bears_on}, context only: {reason.replace(' (', ', ').rstrip(')')}")
         else:
             status = item.bears_on
-        note = evidence_note(as_item, status)
+        note = evidence_note(as_item, status, clients[item.forecast_id])
         if rule_version(registered[item.forecast_id]) == REGISTERED_VERSION:
             note = note.replace("**Blind tags.**", "**Tags** (the analyst's, at registration).")
         parts.append(note.replace(f"{{admonition}} Evidence {i}:", f"{{admonition}} Signal {i}:", 1))
