@@ -190,6 +190,11 @@ CASES = {
     "unknown foreign key": (lambda d: set_cell(d / "tradeoffs.csv", 2, "regime_id", "1999-revision"),
                             "data/tradeoffs.csv:2:regime_id: '1999-revision' not found in guidelines.regime_id"),
     "missing file": (lambda d: (d / "tradeoffs.csv").unlink(), "data/tradeoffs.csv:1:(file): file not found"),
+    "at sign in a bibliography comment": (
+        lambda d: (d.parent / "references.bib").write_text(
+            "% checked: a tweet by @someone\n" + (d.parent / "references.bib").read_text(encoding="utf-8"),
+            encoding="utf-8"),
+        "references.bib:1:(file): not valid BibTeX"),
     "dead dispute id": (lambda d: set_cell(d / "evidence.csv", _line_of(d / "evidence.csv", evidence_id="V034"), "note",
                                            "Settles the order of the written exchange (see dispute A-D01)."),
                         "data/evidence.csv:35:note: names dispute 'A-D01', which data/disputes.csv does not hold"),

@@ -55,7 +55,7 @@ def test_the_verdict_follows_its_numbers() -> None:
                   best_rivals=("the a rival", "the b rival"), best_rival_hits=1, hits_min=0, hits_max=25,
                   modal_hits_all=17, brier_typology=0.7, brier_rate=0.6, default_low_hits=11)
     text = few.text()
-    assert "in one of the 30 episodes" in text and "On that episode it predicts none" in text
+    assert "in one of the 30 episodes" in text and "On that episode it is right in none" in text
     assert "worse than a naive baseline" in text and "mostly untested, not refuted" in text
-    assert "the best rivals, the a rival and the b rival, predict one" in text
+    assert "the best rivals, the a rival and the b rival, in one" in text
     assert words(12) == "12"

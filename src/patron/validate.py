@@ -146,6 +146,9 @@ def validate_package(data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -
         known_keys = set(bib_keys(bib_path))
     except FileNotFoundError:
         return Report({}, [Problem(bib_path.name, 1, "(file)", "bibliography not found")])
+    unreadable = _bibliography_syntax(bib_path)
+    if unreadable is not None:
+        return Report({}, [unreadable])
 
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
@@ -169,6 +172,23 @@ def validate_package(data_dir: Path = DATA_DIR, bib_path: Path = BIBLIOGRAPHY) -
     problems += [] if problems else _check_rivals(tables, data_dir)
     problems += _check_register(tables, data_dir)
     return Report(tables, sorted(problems), keys_checked)
+
+
+def _bibliography_syntax(bib_path: Path) -> Problem | None:
+    """The bibliography must parse as BibTeX, as the book's build reads it: an '@' in a comment line,
+    for one, starts an entry that does not exist and stops the build."""
+    import pybtex.database
+    from pybtex.scanner import PybtexSyntaxError
+
+    try:
+        pybtex.database.parse_file(str(bib_path), bib_format="bibtex")
+    except PybtexSyntaxError as err:
+        # pybtex names the line where it gave up; the cause is usually the '@' that opened the entry.
+        lines = bib_path.read_text(encoding="utf-8").splitlines()
+        line = next((i for i in range(min(err.lineno, len(lines)), 0, -1) if "@" in lines[i - 1]), err.lineno)
+        return Problem(bib_path.name, line, "(file)", f"not valid BibTeX ({err.error_type}; an entry "
+                       f"opened at line {line}: an '@' outside an entry starts one)")
+    return None
 
 
 def _shown_path(path: Path, data_dir: Path) -> str:

@@ -62,11 +62,11 @@ class Verdict:
             else:
                 how = "better than"
             rivals = " and ".join(self.best_rivals)
-            result = (f"On {'that episode' if m == 1 else f'those {words(m)}'} it predicts "
-                      f"{words(self.typology_hits)}; always predicting the commonest response predicts "
-                      f"{words(self.modal_hits)}, predicting the commonest response of the other episodes predicts "
+            result = (f"On {'that episode' if m == 1 else f'those {words(m)}'} it is right in "
+                      f"{words(self.typology_hits)}; always predicting the commonest response is right in "
+                      f"{words(self.modal_hits)}, predicting the commonest response of the other episodes in "
                       f"{words(self.loo_hits)}, and the best rival{'s' if len(self.best_rivals) > 1 else ''}, "
-                      f"{rivals}, predict{'' if len(self.best_rivals) > 1 else 's'} {words(self.best_rival_hits)}: "
+                      f"{rivals}, in {words(self.best_rival_hits)}: "
                       f"the typology does {how} a naive baseline where it can be tested.")
         decided = self.hits_max < self.modal_hits_all or self.hits_min > self.modal_hits_all
         bounds = (f"Over every way of filling the unmeasured codings, its hits across all {self.n} episodes "
@@ -77,19 +77,21 @@ class Verdict:
         typ, rate = round(self.brier_typology, 2), round(self.brier_rate, 2)
         compared = "the same to two decimals" if typ == rate else ("better" if typ < rate else "worse")
         brier = (f"Scored as a probability spread over the responses its measured inputs allow, the typology's "
-                 f"mean Brier score is {typ:.2f} against {rate:.2f} for the other episodes' base rate "
-                 f"({compared}; lower is better).")
+                 f"mean Brier score (the squared gap between the probabilities given and what happened: 0 is "
+                 f"perfect, 2 the worst) is {typ:.2f} against {rate:.2f} for the other episodes' base rate "
+                 f"({compared}).")
         if 2 * m < self.n:
             close = (" The typology is therefore mostly untested, not refuted: the US record, as far as the "
                      "logged search could read it, rarely shows what officials perceived before they decided.")
         else:
             close = ""
         return (
-            f"Measured from what US officials recorded before they decided, and tagged by two blind coders, "
+            f"Measured from what US officials recorded before they decided, and tagged by two coders who saw "
+            f"neither the outcomes nor the predictions, "
             f"both perceptions the typology reads are on the record in {words(m)} of the {self.n} episodes "
             f"({words(self.both_korea)} of the {words(self.n_korea)} in Korea), and one of them in "
             f"{words(self.one)} more. {result} {bounds}{brier} Read as the previous version read it, with every "
-            f"missing perception set to low, the typology predicted {words(self.default_low_hits)} of "
+            f"missing perception set to low, the typology was right in {words(self.default_low_hits)} of "
             f"{self.n}.{close}"
         )
 
@@ -98,8 +100,7 @@ def verdict(episodes: pd.DataFrame, predictions: pd.DataFrame, hypotheses: pd.Da
     """Compute the verdict's numbers from the validated data frames."""
     from patron.measured import coverage, default_low_scores, on_measured, score_rows
 
-    names = {h: n if n.startswith("North") else n[0].lower() + n[1:]
-             for h, n in zip(hypotheses.hypothesis_id, hypotheses.name)}
+    names = dict(zip(hypotheses.hypothesis_id, hypotheses.name))  # each rival by its one name
     cover = coverage(episodes).set_index("scope")
     same = on_measured(episodes, predictions, "H_TYP", "all").set_index("rule").hits
     rivals = same.drop(index=["H_TYP", *BASELINES, "H_CTL", "H_ASDW"], errors="ignore")
@@ -114,7 +115,7 @@ def verdict(episodes: pd.DataFrame, predictions: pd.DataFrame, hypotheses: pd.Da
         one=int(cover.loc["all", "one"]),
         typology_hits=int(same.get("H_TYP", 0)), modal_hits=int(same.get("BASE_MODAL", 0)),
         loo_hits=int(same.get("BASE_LOO_MODAL", 0)),
-        best_rivals=tuple(f"the {names[h]} rival" for h in rivals.index[rivals == best]), best_rival_hits=best,
+        best_rivals=tuple(names[h] for h in rivals.index[rivals == best]), best_rival_hits=best,
         hits_min=int(everything.loc["H_TYP", "hits_min"]), hits_max=int(everything.loc["H_TYP", "hits_max"]),
         modal_hits_all=int(everything.loc["BASE_MODAL", "hits"]),
         brier_typology=float(everything.loc["H_TYP", "brier"]),
