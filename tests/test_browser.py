@@ -7,8 +7,12 @@ math tests serve the site from 127.0.0.1 and abort every request to another
 host. The search and explorer tests run Chromium in a fresh network namespace
 (`unshare -n`), so any attempt to reach another host fails. A chart counts as
 drawn when its container holds a drawn <svg> or a <canvas>, and no load error
-shows. Skipped, with a message, where Chromium is absent on a local machine,
-but never in CI (CI=true), where .ci/run installs it.
+shows. One more pass opens every chart page at desktop and phone width in the light
+and the dark theme, and measures what a reader sees: labels that collide, light
+panels or black text in the dark theme, charts wider than the text column; and the
+SVG and PNG download links under each chart are clicked. Skipped, with a message,
+where Chromium is absent on a local machine, but never in CI (CI=true), where
+.ci/run installs it.
 """
 
 from __future__ import annotations
@@ -498,3 +502,229 @@ def test_math_draws_as_mathml_with_no_script(site, served) -> None:
         assert formula["display"] in {"math", "inline math"}, formula
         assert formula["width"] > 0 and formula["height"] > 0, formula
     assert not [u for u in fetched if "mathjax" in u.lower()]
+
+
+# --- Charts: legible at desktop and phone width, in both themes, and downloadable ---------
+#
+# One more pass over the chart pages, served from 127.0.0.1 like the tests above: each
+# page at each width in each theme, the theme set as the site's switch sets it (the
+# pydata theme reads the reader's choice from localStorage "mode" and "theme" before
+# the page draws). Then, on each page opened light, the theme is switched to dark in
+# place, as the switch does (data-theme on <html>), which the charts must follow.
+
+CHART_WIDTHS = (1280, 390)  # a desktop window, and a phone
+THEMES = ("light", "dark")
+CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('div.patron-vega')].every(
+  (c) => c.querySelector('svg g, canvas, .patron-vega-error'))"""
+CHARTS_DARK_JS = """() => [...document.querySelectorAll('div.patron-vega svg')].every(
+  (svg) => getComputedStyle(svg).backgroundColor !== 'rgb(255, 255, 255)')"""
+
+# Every chart on the page, read as a reader sees it:
+# - labels: each visible <text> (not hidden, not transparent, not empty) with its box on
+#   the screen, and the pairs of labels whose boxes overlap or sit less than 2 px apart
+#   side by side (boxes may touch by 1.5 px from above or below: a box is the whole line
+#   height, taller than the letters);
+# - panels: the chart's background and every surface behind the data, as the colour a
+#   reader sees (composited over the background): Vega's view and cell backgrounds, and
+#   grey rectangles (low chroma) that span at least 90% of their view's width or height,
+#   such as shaded bands;
+# - guide text (axes, legends, titles, facet headers: any text outside a data mark) and
+#   its contrast with the chart's background;
+# - dark ink: texts and legend symbols drawn in black or near-black;
+# - the chart's width, and the width of the column it is in.
+CHART_READING_JS = """() => {
+  const rgba = (css) => {
+    const m = (css || "").match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const luminance = ([r, g, b]) => {
+    const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  };
+  const contrast = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const over = (top, alpha, under) => top.slice(0, 3).map((c, i) => c * alpha + under[i] * (1 - alpha));
+  const shown = (el, root) => {
+    let alpha = 1;
+    for (let n = el; n && n !== root.parentNode; n = n.parentNode) {
+      const style = getComputedStyle(n);
+      if (style.display === "none" || style.visibility === "hidden") return 0;
+      alpha *= parseFloat(style.opacity);
+    }
+    return alpha;
+  };
+  return [...document.querySelectorAll("div.patron-vega")].map((chart) => {
+    const svg = chart.querySelector("svg");
+    if (!svg) return {id: chart.id, drawn: false};
+    const paper = rgba(getComputedStyle(svg).backgroundColor) || [255, 255, 255, 0];
+    const paperSeen = paper[3] > 0 ? paper.slice(0, 3) : (rgba(getComputedStyle(document.body).backgroundColor) || [255, 255, 255]).slice(0, 3);
+    const labels = [], guides = [], darkInk = [];
+    for (const text of svg.querySelectorAll("text")) {
+      const style = getComputedStyle(text);
+      const fill = rgba(style.fill);
+      const alpha = shown(text, svg) * parseFloat(style.fillOpacity) * (fill ? fill[3] : 0);
+      if (!text.textContent.trim() || alpha < 0.05) continue;
+      const box = text.getBoundingClientRect();
+      if (box.width < 0.5 || box.height < 0.5) continue;
+      labels.push({text: text.textContent, left: box.left, right: box.right, top: box.top, bottom: box.bottom});
+      if (!text.closest("g.role-mark")) guides.push({text: text.textContent, contrast: contrast(fill, paperSeen)});
+      if (luminance(fill) < 0.02) darkInk.push("text " + text.textContent);
+    }
+    for (const symbol of svg.querySelectorAll("g.role-legend-symbol path")) {
+      const fill = rgba(getComputedStyle(symbol).fill);
+      if (fill && fill[3] > 0 && shown(symbol, svg) > 0.05 && luminance(fill) < 0.02) darkInk.push("legend symbol");
+    }
+    const overlaps = [];
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) {
+        const [a, b] = [labels[i], labels[j]];
+        const across = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const down = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (across > -2 && down > 1.5) overlaps.push(`"${a.text}" and "${b.text}"`);
+      }
+    }
+    const panels = [{what: "background", colour: paperSeen}];
+    for (const path of svg.querySelectorAll("g.mark-group path.background")) {
+      const fill = rgba(getComputedStyle(path).fill);
+      if (fill && fill[3] > 0) panels.push({what: "view background", colour: over(fill, fill[3] * shown(path, svg), paperSeen)});
+    }
+    for (const path of svg.querySelectorAll("g.mark-rect.role-mark path")) {
+      const fill = rgba(getComputedStyle(path).fill);
+      if (!fill || fill[3] === 0) continue;
+      const view = path.closest("g.mark-group").querySelector("path.background") || svg;
+      const [box, whole] = [path.getBoundingClientRect(), view.getBoundingClientRect()];
+      const grey = Math.max(...fill.slice(0, 3)) - Math.min(...fill.slice(0, 3)) < 30;
+      if (grey && (box.width >= 0.9 * whole.width || box.height >= 0.9 * whole.height)) {
+        const alpha = fill[3] * shown(path, svg) * parseFloat(getComputedStyle(path).fillOpacity);
+        panels.push({what: "band", colour: over(fill, alpha, paperSeen)});
+      }
+    }
+    return {id: chart.id, drawn: true, labels: labels.length, overlaps, guides, darkInk,
+            panels: panels.map((p) => ({what: p.what, luminance: luminance(p.colour)})),
+            width: svg.getBoundingClientRect().width, room: chart.clientWidth};
+  });
+}"""
+
+
+def open_chart_page(context, origin: str, name: str):
+    """A chart page, opened in ``context``, once every chart has drawn and the page is idle."""
+    page = context.new_page()
+    page.goto(origin + name, wait_until="load")
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=30_000)
+    page.evaluate("() => new Promise((done) => requestIdleCallback(() => done()))")
+    return page
+
+
+@pytest.fixture(scope="module")
+def chart_readings(site, served) -> dict[tuple[str, int, str], list[dict]]:
+    """Every chart page at each width in each theme: what CHART_READING_JS reads on it.
+    Keyed by (page, width, theme); theme "dark, switched" is a page opened light and then
+    switched to dark in place."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    origin, browser = served
+    names = [p.relative_to(site.html).as_posix() for p in chart_pages(site.html)]
+    assert names, "no chart pages found"
+    readings: dict[tuple[str, int, str], list[dict]] = {}
+    for width in CHART_WIDTHS:
+        for theme in THEMES:
+            context, blank = offline_page(browser, origin, viewport={"width": width, "height": 900})
+            blank.close()
+            context.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
+            for name in names:
+                page = open_chart_page(context, origin, name)
+                assert page.evaluate("() => document.documentElement.dataset.theme") == theme, name
+                readings[(name, width, theme)] = page.evaluate(CHART_READING_JS)
+                if theme == "light":
+                    page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")
+                    try:  # the charts rerun their views; if they never change, the reading says so
+                        page.wait_for_function(CHARTS_DARK_JS, timeout=5_000)
+                    except PlaywrightTimeout:
+                        pass
+                    readings[(name, width, "dark, switched")] = page.evaluate(CHART_READING_JS)
+                page.close()
+            context.close()
+    return readings
+
+
+def test_no_two_chart_labels_collide(chart_readings) -> None:
+    """At desktop and phone width, in both themes, no two visible labels of a chart overlap
+    or run together (labels of crowded grids give way to tooltips and the linked table)."""
+    failures = []
+    for (name, width, theme), charts in chart_readings.items():
+        for chart in charts:
+            assert chart["drawn"] and chart["labels"] >= 5, f"{name}#{chart['id']}: no labels read"
+            if chart["overlaps"]:
+                failures.append(f"{name}#{chart['id']} ({width} px, {theme}): " + "; ".join(chart["overlaps"][:6]))
+    assert failures == [], "\n".join(failures)
+
+
+def test_every_chart_fits_a_desktop_column(chart_readings) -> None:
+    """At 1280 px no chart is wider than the text column, so none hides a legend or a label
+    behind a scroll bar. (On a phone, charts keep their size and scroll sideways: their
+    labels would be too small to read if they shrank to fit.)"""
+    too_wide = [f"{name}#{chart['id']}: {chart['width']:.0f} px in a column of {chart['room']} px"
+                for (name, width, theme), charts in chart_readings.items() if width == 1280
+                for chart in charts if chart["width"] > chart["room"] + 0.5]
+    assert too_wide == [], "\n".join(too_wide)
+
+
+def test_dark_theme_recolours_every_chart(chart_readings) -> None:
+    """In the dark theme, opened dark or switched to it, no chart keeps a light background,
+    view or band, no text or legend symbol is drawn in black, and axes, legends and titles
+    are legible on the chart's background; in the light theme too (WCAG AA: 4.5:1)."""
+    failures = []
+    for (name, width, theme), charts in chart_readings.items():
+        for chart in charts:
+            where = f"{name}#{chart['id']} ({width} px, {theme})"
+            if theme != "light":
+                failures += [f"{where}: light {p['what']} (luminance {p['luminance']:.2f})"
+                             for p in chart["panels"] if p["luminance"] > 0.2]
+                failures += [f"{where}: {ink} in black" for ink in chart["darkInk"]]
+            else:
+                assert chart["panels"][0]["luminance"] > 0.9, f"{where}: the light theme's background is not white"
+            failures += [f"{where}: '{g['text']}' has contrast {g['contrast']:.1f}"
+                         for g in chart["guides"] if g["contrast"] < 4.5]
+    assert failures == [], "\n".join(failures)
+
+
+def test_every_chart_offers_svg_and_png_downloads(site, served) -> None:
+    """Under every chart, two links save it as SVG and as PNG, made in the page from the
+    chart as shown: a data: URL of the right type, with nothing fetched."""
+    import base64
+    from urllib.parse import unquote
+
+    origin, browser = served
+    context, blank = offline_page(browser, origin, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    blank.close()
+    fetched: list[str] = []
+    context.on("request", lambda request: fetched.append(request.url))
+    checked = 0
+    for path in chart_pages(site.html):
+        name = path.relative_to(site.html).as_posix()
+        page = open_chart_page(context, origin, name)
+        before = len(fetched)
+        charts = page.locator("div.patron-vega")
+        for i in range(charts.count()):
+            figure = page.locator("div.patron-vega-figure").nth(i)
+            links = figure.locator("p.patron-vega-downloads a")
+            assert links.count() == 2, f"{name}: chart {i} has {links.count()} download links"
+            for link, kind in zip(links.all(), ("svg", "png")):
+                assert link.get_attribute("data-type") == kind
+                with page.expect_download() as download:
+                    link.click()
+                url = download.value.url
+                assert download.value.suggested_filename.endswith("." + kind), download.value.suggested_filename
+                if kind == "svg":
+                    assert url.startswith("data:image/svg+xml"), f"{name}: chart {i}: {url[:40]}"
+                    assert "<svg" in unquote(url.split(",", 1)[1])[:500]
+                else:
+                    assert url.startswith("data:image/png;base64,"), f"{name}: chart {i}: {url[:40]}"
+                    assert base64.b64decode(url.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+                checked += 1
+        elsewhere = [url for url in fetched[before:] if not url.startswith(("data:", "blob:"))]
+        assert elsewhere == [], f"{name}: a download fetched {elsewhere}"
+        page.close()
+    context.close()
+    assert checked >= 2 * 13

@@ -177,6 +177,29 @@ def test_charts_are_stored_as_compiled_vega(site) -> None:
             assert spec.get("description"), f"{page.name}: compiled spec lost its description"
 
 
+def test_grid_marks_link_to_their_rows_in_the_table(site) -> None:
+    """A crowded cell of a grid shows marks without labels, and a click on a mark goes to its row
+    of a table on the same page (patron.charts.episodes_grid): every such link must land on the
+    first cell of the row for the same episode or forecast."""
+    import json
+
+    linked = 0
+    for page in chart_pages(site.html):
+        page_soup = soup(page)
+        for chart in page_soup.select("div.patron-vega"):
+            spec = json.loads(page_soup.select_one(f"#{chart['id']}-spec").get_text())
+            for data in spec.get("data", []):
+                for row in data.get("values", []) if isinstance(data.get("values"), list) else []:
+                    if not isinstance(row, dict) or "href" not in row:
+                        continue
+                    target = page_soup.find(id=row["href"].removeprefix("#"))
+                    assert target is not None, f"{page.name}: {row['href']} leads nowhere"
+                    name = row.get("episode_id") or row.get("forecast_id")
+                    assert target.get_text(strip=True) == name, f"{page.name}: {row['href']} is not {name}'s row"
+                    linked += 1
+    assert linked >= 11 + 25, f"only {linked} marks link to a table row"
+
+
 def test_unused_theme_assets_are_not_loaded(site) -> None:
     for page in pages(site.html):
         srcs = " ".join(loaded_urls(soup(page)))

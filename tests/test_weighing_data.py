@@ -126,9 +126,10 @@ def explorer_bars(group: str, prior_focus: float, ratio_scale: float) -> dict[tu
     order = list(load_hypotheses().hypothesis_id)
     totals = group_total_weights(book_likelihoods(), load_evidence(), order, reference="H_TYP")
     spec = posterior_explorer(totals, "H_TYP").to_dict()
+    inputs = {"evidence_group": group, "prior_focus": prior_focus, "ratio_scale": ratio_scale}
     for param in spec["params"]:
-        param["value"] = {"evidence_group": group, "prior_focus": prior_focus,
-                          "ratio_scale": ratio_scale}[param["name"]]
+        param["value"] = inputs.get(param["name"], param["value"])  # the theme's colours stay as they are
+    assert {p["name"] for p in spec["params"]} >= set(inputs)
     svg = vl_convert.vegalite_to_svg(spec, vl_version="v6_4")
     bars = {}
     for label in re.findall(r'aria-label="(Posterior probability: [^"]*)"', svg):

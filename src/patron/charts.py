@@ -17,7 +17,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from patron.site.vega import VEGALITE_MIME
+from patron.site.vega import THEME_SIGNALS, VEGALITE_MIME
 from patron.typology import Level, Response, classify
 
 RENDERER_NAME = "patron-book"
@@ -40,8 +40,24 @@ def use_book_renderer() -> None:
     alt.renderers.enable(RENDERER_NAME)
 
 
+# Colours that follow the site's light or dark theme. Each is a Vega signal whose value here is
+# the light one; the page's script (patron.site.vega) sets the dark theme's colours. A mark drawn
+# on the chart's background (text, a rule, a separator, a hollow mark) takes one of these, never a
+# fixed black or white, so that it stays visible in both themes. A mark drawn on a coloured cell
+# may keep a fixed colour.
+INK = alt.expr("theme_ink")  # text and lines on the background
+PAPER = alt.expr("theme_paper")  # the background itself: separators between cells, hollow marks
+
+
+def theme_params() -> list[alt.Parameter]:
+    """The theme's signals, declared with their light values so that every chart draws as it
+    prints even where no script sets them (the PDF, vl-convert)."""
+    return [alt.param(name=name, value=colours["light"]) for name, colours in THEME_SIGNALS.items()]
+
+
 def _described(chart: alt.TopLevelMixin, description: str) -> alt.TopLevelMixin:
-    return chart.properties(description=description)
+    """Every chart ends here: it gets its text alternative and the theme's signals."""
+    return chart.properties(description=description).add_params(*theme_params())
 
 
 # --- The typology -----------------------------------------------------------------
@@ -66,7 +82,7 @@ def typology_grid() -> alt.LayerChart:
                 axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("entrapment:N", sort=levels[::-1], title="Threat of entrapment"),
     )
-    cells = base.mark_rect(stroke="white", strokeWidth=3).encode(
+    cells = base.mark_rect(stroke=PAPER, strokeWidth=3).encode(
         color=alt.Color(
             "response:N",
             scale=alt.Scale(domain=[r.value for r in Response], range=list(RESPONSE_COLOURS.values())),
@@ -136,7 +152,7 @@ def guidelines_chart(guidelines: pd.DataFrame, tradeoffs: pd.DataFrame) -> alt.V
         data = long[long["measure"] == measure]
         base = alt.Chart(data).encode(x=x)
         step = base.transform_filter("datum.value != null").mark_line(
-            interpolate="step-after", color="#555").encode(y=alt.Y("value:Q", title=measure))
+            interpolate="step-after", color=INK, strokeOpacity=0.7).encode(y=alt.Y("value:Q", title=measure))
         points = base.transform_filter("datum.value != null").mark_point(
             filled=True, size=80).encode(
             y="value:Q", color=alt.Color("regime_id:N", title="Regime"),
@@ -145,7 +161,7 @@ def guidelines_chart(guidelines: pd.DataFrame, tradeoffs: pd.DataFrame) -> alt.V
             shape="triangle-up", size=80, filled=False).encode(
             y=alt.value(0), color=alt.Color("regime_id:N", title="Regime"), tooltip=tooltip)
         label = base.transform_filter("datum.first_unlimited").mark_text(
-            text="no limit from here", dy=-10, align="right", fontStyle="italic").encode(y=alt.value(0))
+            text="no limit from here", dy=-10, align="right", fontStyle="italic", color=INK).encode(y=alt.value(0))
         return alt.layer(step, points, unlimited, label).properties(width=480, height=150)
 
     measures = list(dict.fromkeys(long["measure"]))
@@ -186,29 +202,65 @@ def plotting_date(date: str, precision: str) -> str:
     return date
 
 
+TIMELINE_WIDTH, TIMELINE_HEIGHT = 480, 300
+YEAR_LABEL_PX = 36  # the room a band's year label needs on the time axis: four digits at 10 px, and a gap
+YEAR_ROW_PX = 13  # the height of one row of year labels
+
+
+def staggered_rows(positions: list[float], min_gap: float) -> list[int]:
+    """The row for each of a sequence of labels, left to right, so that no two labels in one row
+    are closer than ``min_gap``: each goes in the first row whose last label is far enough back."""
+    last: list[float] = []
+    rows = []
+    for x in positions:
+        row = next((r for r, previous in enumerate(last) if x - previous >= min_gap), len(last))
+        if row == len(last):
+            last.append(x)
+        last[row] = x
+        rows.append(row)
+    return rows
+
+
+def _years(date: str) -> float:
+    """A full date as a year with a fraction, for spacing labels on a time axis."""
+    when = pd.Timestamp(date)
+    return when.year + (when.day_of_year - 1) / 366
+
+
 def timeline_chart(events: pd.DataFrame, guidelines: pd.DataFrame) -> alt.LayerChart:
     """Every event on a time line, one row per category, over bands for the guideline regimes.
 
     Drag to pan and scroll to zoom the time axis; click a category in the
-    legend to highlight it.
+    legend to highlight it. Each band is labelled with its first year at the
+    top of the chart; labels that would run into each other at the initial
+    zoom are staggered into rows, and the category rows start below them.
     """
     ev = events.assign(when=[plotting_date(d, p) for d, p in zip(events.date, events.date_precision)])
     bands = guidelines[["label", "effective_date", "date_precision"]].copy()
     bands["start"] = [plotting_date(d, p) for d, p in zip(bands.effective_date, bands.date_precision)]
     bands["end"] = list(bands["start"].iloc[1:]) + [f"{int(ev.when.max()[:4]) + 1}-12-31"]
     bands["year"] = bands["effective_date"].str[:4]
-    bands["shade"] = ["#dde6f0" if i % 2 == 0 else "#eeeeee" for i in range(len(bands))]
+    bands["shade"] = [0.05 if i % 2 == 0 else 0.1 for i in range(len(bands))]
+    first, last = min(ev.when.min(), bands.start.min()), bands.end.max()
+    years_per_px = (_years(last) - _years(first)) / TIMELINE_WIDTH
+    bands["row"] = staggered_rows([_years(d) for d in bands.start], YEAR_LABEL_PX * years_per_px)
+    # A point scale puts the first category `padding` steps below the top; the labels need
+    # their rows and room for a point's radius.
+    label_room = YEAR_ROW_PX * (bands.row.max() + 1) + 8
+    steps = ev.category.nunique() - 1
+    padding = round(max(0.5, label_room * steps / (TIMELINE_HEIGHT - 2 * label_room)), 2)
 
     zoom = alt.selection_interval(bind="scales", encodings=["x"], name="zoom")
     pick = alt.selection_point(fields=["category"], bind="legend", name="category_pick")
-    band_layer = alt.Chart(bands).mark_rect().encode(
-        x=alt.X("start:T"), x2="end:T", color=alt.Color("shade:N", scale=None),
+    band_layer = alt.Chart(bands).mark_rect(color=INK).encode(
+        x=alt.X("start:T"), x2="end:T", opacity=alt.Opacity("shade:Q", scale=None),
         tooltip=[alt.Tooltip("label:N", title="Guideline regime"), alt.Tooltip("effective_date:N", title="From")])
-    band_text = alt.Chart(bands).mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=10,
-                                           color="#333").encode(x="start:T", y=alt.value(0), text="year:N")
+    band_text = [alt.Chart(bands[bands.row == row]).mark_text(
+        align="left", baseline="top", dx=2, fontSize=10, color=INK).encode(
+        x="start:T", y=alt.value(2 + YEAR_ROW_PX * row), text="year:N") for row in sorted(set(bands.row))]
     points = alt.Chart(ev).mark_circle(size=80).encode(
         x=alt.X("when:T", title=None, axis=alt.Axis(format="%Y")),
-        y=alt.Y("category:N", title=None),
+        y=alt.Y("category:N", title=None, scale=alt.Scale(padding=padding)),
         fill=alt.Fill("category:N", title="Category", scale=alt.Scale(scheme="tableau10")),
         opacity=alt.condition(pick, alt.value(0.9), alt.value(0.12)),
         tooltip=[alt.Tooltip("date:N", title="Date"), alt.Tooltip("event:N", title="Event"),
@@ -220,71 +272,163 @@ def timeline_chart(events: pd.DataFrame, guidelines: pd.DataFrame) -> alt.LayerC
         f"({', '.join(f'{c}: {n}' for c, n in counts.items())}), drawn over shaded bands for the guideline "
         f"regimes, which begin in {', '.join(bands.year)}."
     )
-    chart = alt.layer(band_layer, band_text, points).resolve_scale(color="independent")
-    return _described(chart.properties(width=480, height=280), description)
+    chart = alt.layer(band_layer, *band_text, points).resolve_scale(color="independent")
+    return _described(chart.properties(width=TIMELINE_WIDTH, height=TIMELINE_HEIGHT), description)
 
+
+# --- The typology's grid, with episodes or forecasts placed in it ------------------------
 
 # An unmeasured or tied coding sits in a band of its own, outside the typology's four cells.
 GRID_POSITION = {Level.LOW.value: 0, Level.HIGH.value: 1, "unmeasured": 2, "tie": 2}
-GRID_SCALE = alt.Scale(domain=[-0.5, 1.5], nice=False, zero=False)
-WIDE_GRID_SCALE = alt.Scale(domain=[-0.5, 2.5], nice=False, zero=False)
+GRID_SCALE = alt.Scale(domain=[-0.5, 2.5], nice=False, zero=False)
 RESPONSE_SCALE = alt.Scale(domain=[r.value for r in Response], range=list(RESPONSE_COLOURS.values()))
+GRID_WIDTH, GRID_HEIGHT = 480, 450  # the plotting area in pixels: three cells each way, 154 by 144 px inside
+
+# How the marks that share a cell are laid out, in pixels. Marks sit in rows from just under the
+# cell's response name downwards, centred across the cell, in the order of their start date. If the
+# cell holds few enough marks for each to have its label under it, they do; otherwise the marks are
+# packed closer, without labels (the tooltip and the linked table name them).
+MARK_SIZE = 100  # a mark's area in square pixels: about 11 px across
+LABEL_FONT = 9  # px
+CHAR_WIDTH = 5.0  # an average letter width at LABEL_FONT, generous: DejaVu Sans, a wide face, gives 4.2 px
+LABEL_GAP = 6  # between two labels side by side
+LABEL_SPAN = 148  # the width labels may use: the cell, less 3 px on each side
+LABELLED_PITCH_Y = 28  # one row of marks with labels to the next: mark, label under it, gap
+COMPACT_PITCH = 14  # one unlabelled mark to the next, across and down
+COMPACT_COLUMNS = 9
+# Per kind of cell: the highest a row of marks may sit above the cell's centre, the middle of the
+# room below that (a block of marks is centred on it), and how many rows of labelled marks and of
+# unlabelled ones fit. A typology cell has its response's name at the top; a cell of the band for
+# unmeasured or tied codings has none, so its marks may start higher.
+CELL_ROOM = {"typology": {"top": 20, "middle": -15, "labelled_rows": 3, "compact_rows": 6},
+             "band": {"top": 58, "middle": 2, "labelled_rows": 4, "compact_rows": 9}}
+LABEL_DEPTH = 14  # a block of labelled marks is centred as if this much higher: its labels hang below
 
 
-def _placed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Grid coordinates for each row, spreading the rows that share a cell evenly across it."""
-    out = frame.assign(cx=[GRID_POSITION[c] for c in frame.control], cy=[GRID_POSITION[e] for e in frame.entrapment])
-    out["rank"] = out.groupby(["cx", "cy"]).cumcount()
-    out["count"] = out.groupby(["cx", "cy"])[key].transform("count")
-    out["x"] = out.cx + (out["rank"] + 1) / (out["count"] + 1) * 0.8 - 0.4
-    out["y"] = out.cy - 0.1
-    return out
+def short_label(identifier: str) -> str:
+    """The label a grid shows: an id without its years and the 'x' of episodes beyond Korea, which
+    still tells apart the three episodes of one period ('p9-nuclear', 'p9-submarine').
+    'x-de-mlf-1957-65' -> 'de-mlf', 'p1-nuclear-1970-76' -> 'p1-nuclear', 'F02' -> 'F02'."""
+    parts = identifier.split("-")
+    if parts[0] == "x" and len(parts) > 1:
+        parts = parts[1:]
+    return "-".join(part for part in parts[:2] if not part.isdigit())
 
 
-def _grid_cells(scale: alt.Scale = GRID_SCALE) -> list[alt.Chart]:
+def _in_cells(frame: pd.DataFrame, label: str, table: str | None) -> pd.DataFrame:
+    """Each row's cell of the grid (cx, cy), its label, the label's length and its order within the
+    cell (by start date where there is one), for :func:`_dodged` to place it. Given ``table``, the
+    name of a :func:`patron.chapter.table` made from ``frame`` in the same order, each row also gets
+    the address of its row there (``href``: pandas' Styler gives each cell an id).
+
+    Fails if a cell holds more rows than fit in it even without labels: the grid would then need
+    to be larger, not to overlap.
+    """
+    out = frame.reset_index(drop=True)
+    out = out.assign(cx=[GRID_POSITION[c] for c in out.control], cy=[GRID_POSITION[e] for e in out.entrapment],
+                     label=[short_label(v) for v in out[label]])
+    out["chars"] = out.label.str.len()
+    room = [CELL_ROOM["band" if 2 in (x, y) else "typology"] for x, y in zip(out.cx, out.cy)]
+    out["top"] = [r["top"] for r in room]
+    out["middle"] = [r["middle"] for r in room]
+    out["label_rows"] = [r["labelled_rows"] for r in room]
+    out["capacity"] = [COMPACT_COLUMNS * r["compact_rows"] for r in room]
+    by = ["start", label] if "start" in out else [label]
+    ordered = out.astype({column: str for column in by}).sort_values(by, kind="stable").index
+    out["order"] = pd.Series(range(1, len(out) + 1), index=ordered)
+    if table is not None:
+        out["href"] = [f"#T_{table}_row{i}_col0" for i in range(len(out))]
+    counts = out.groupby(["cx", "cy"]).capacity.agg(["size", "first"])
+    crowded = counts[counts["size"] > counts["first"]]
+    if len(crowded):
+        raise ValueError(f"a cell of the grid holds more marks than it has room for: {crowded}; "
+                         "make the grid larger")
+    return out.drop(columns="capacity")
+
+
+def _dodged(chart: alt.Chart, keep: str) -> alt.Chart:
+    """``chart`` with each row's position (x, y, in grid units) and whether its cell shows labels
+    (``labelled``), computed in the page after the menus' filter ``keep``. So a crowded cell that
+    a menu thins out gains its labels.
+
+    Within a cell, labels fit when every mark can have a slot as wide as the cell's longest label
+    (estimated from its letters, generously) in the rows that :data:`CELL_ROOM` allows.
+    """
+    per_x, per_y = GRID_WIDTH // 3, GRID_HEIGHT // 3
+    return chart.transform_filter(keep).transform_window(
+        slot="row_number()", groupby=["cx", "cy"], sort=[alt.SortField("order")],
+    ).transform_joinaggregate(
+        n="count()", longest="max(chars)", groupby=["cx", "cy"],
+    ).transform_calculate(
+        label_pitch=f"datum.longest * {CHAR_WIDTH} + {LABEL_GAP}",
+        label_columns=f"max(1, floor({LABEL_SPAN} / datum.label_pitch))",
+        labelled="datum.n <= datum.label_columns * datum.label_rows",
+        columns=f"datum.labelled ? min(datum.n, datum.label_columns) : min(datum.n, {COMPACT_COLUMNS})",
+        pitch_x=f"datum.labelled ? datum.label_pitch : {COMPACT_PITCH}",
+        pitch_y=f"datum.labelled ? {LABELLED_PITCH_Y} : {COMPACT_PITCH}",
+        x=f"datum.cx + ((datum.slot - 1) % datum.columns - (datum.columns - 1) / 2) * datum.pitch_x / {per_x}",
+        first_row=f"min(datum.top, datum.middle + (ceil(datum.n / datum.columns) - 1) * datum.pitch_y / 2"
+                  f" + (datum.labelled ? {LABEL_DEPTH / 2} : 0))",
+        y=f"datum.cy + (datum.first_row - floor((datum.slot - 1) / datum.columns) * datum.pitch_y) / {per_y}",
+    )
+
+
+def _grid_cells() -> list[alt.Chart]:
     """The typology's four shaded cells with their response names: the background of every grid.
-    With the wide scale, a third row and column hold the episodes with a dimension unmeasured."""
+    A third row and column, unshaded, hold what has a dimension unmeasured or tied."""
     position = GRID_POSITION
-    wide = scale is WIDE_GRID_SCALE
     cells = typology_table().assign(
         x0=lambda t: t.control.map(position) - 0.48, x1=lambda t: t.control.map(position) + 0.48,
         y0=lambda t: t.entrapment.map(position) - 0.48, y1=lambda t: t.entrapment.map(position) + 0.48,
         ty=lambda t: t.entrapment.map(position) + 0.3, tx=lambda t: t.control.map(position))
-    axis = dict(values=[0, 1, 2] if wide else [0, 1],
-                labelExpr="datum.value == 0 ? 'low' : datum.value == 1 ? 'high' : 'unmeasured'", grid=False)
-    rects = alt.Chart(cells).mark_rect(opacity=0.25, stroke="white", strokeWidth=2).encode(
-        x=alt.X("x0:Q", scale=scale, title="Threat to the patron's control",
+    axis = dict(values=[0, 1, 2], grid=False,
+                labelExpr="datum.value == 0 ? 'low' : datum.value == 1 ? 'high' : 'unmeasured'")
+    rects = alt.Chart(cells).mark_rect(opacity=0.25, stroke=PAPER, strokeWidth=2).encode(
+        x=alt.X("x0:Q", scale=GRID_SCALE, title="Threat to the patron's control",
                 axis=alt.Axis(orient="top", **axis)),
-        x2="x1:Q", y=alt.Y("y0:Q", scale=scale, title="Threat of entrapment", axis=alt.Axis(**axis)),
+        x2="x1:Q", y=alt.Y("y0:Q", scale=GRID_SCALE, title="Threat of entrapment", axis=alt.Axis(**axis)),
         y2="y1:Q", color=alt.Color("response:N", scale=RESPONSE_SCALE, title="Response"))
-    names = alt.Chart(cells).mark_text(fontWeight="bold", fontSize=13).encode(
-        x=alt.X("tx:Q", scale=scale), y=alt.Y("ty:Q", scale=scale), text="response:N")
+    names = alt.Chart(cells).mark_text(fontWeight="bold", fontSize=13, color=INK).encode(
+        x=alt.X("tx:Q", scale=GRID_SCALE), y=alt.Y("ty:Q", scale=GRID_SCALE), text="response:N")
     return [rects, names]
 
 
-def episodes_grid(episodes: pd.DataFrame, armaments: pd.DataFrame | None = None) -> alt.LayerChart:
+def _grid_labels(base: alt.Chart, tooltip: list[alt.Tooltip]) -> alt.Chart:
+    """The labels under the marks, in the cells where they fit (see :func:`_dodged`)."""
+    return base.transform_filter("datum.labelled").mark_text(
+        baseline="top", dy=8, fontSize=LABEL_FONT, color=INK).encode(
+        x=alt.X("x:Q", scale=GRID_SCALE), y=alt.Y("y:Q", scale=GRID_SCALE), text="label:N", tooltip=tooltip)
+
+
+def episodes_grid(episodes: pd.DataFrame, armaments: pd.DataFrame | None = None,
+                  table: str | None = None) -> alt.LayerChart:
     """Each episode placed in the typology cell its codings select, marked by
     the response actually observed: a filled circle where prediction and
     observation agree, a cross where they do not.
 
     Given ``armaments``, the chart gains two menus, by client and by armament
     class, that show only the episodes chosen; the menus run in the page (Vega
-    parameters), so no kernel is needed.
+    parameters), so no kernel is needed. Given ``table``, the name of a
+    :func:`patron.chapter.table` made from ``episodes`` in the same order, a
+    click on a mark goes to the episode's row there; that is where a reader
+    finds the episodes of a cell too crowded for labels.
     """
     if armaments is not None:
         episodes = episodes.merge(armaments[["episode_id", "armament_class"]], on="episode_id", how="left")
     predicted = episodes.predicted_response.fillna("")
-    ep = _placed(episodes.assign(predicted_response=predicted.replace("", "none"),
-                                 outcome=["no prediction" if not p else "hit" if p == o else "miss"
-                                          for p, o in zip(predicted, episodes.observed_response)]),
-                 "episode_id")
-    scale, colours = WIDE_GRID_SCALE, RESPONSE_SCALE
-    rects, names = _grid_cells(scale)
+    ep = _in_cells(episodes.assign(predicted_response=predicted.replace("", "none"),
+                                   outcome=["no prediction" if not p else "hit" if p == o else "miss"
+                                            for p, o in zip(predicted, episodes.observed_response)]),
+                   "episode_id", table)
+    rects, names = _grid_cells()
     tooltip = [alt.Tooltip("title:N", title="Episode"), alt.Tooltip("start:N", title="From"),
                alt.Tooltip("end:N", title="To"), alt.Tooltip("predicted_response:N", title="Predicted"),
                alt.Tooltip("observed_response:N", title="Observed")]
     params, keep = [], "true"
-    columns = ["episode_id", "title", "start", "end", "predicted_response", "observed_response", "outcome", "x", "y"]
+    columns = ["episode_id", "title", "start", "end", "predicted_response", "observed_response", "outcome",
+               "cx", "cy", "label", "chars", "order", "top", "middle", "label_rows"]
+    if table is not None:
+        columns.append("href")
     if armaments is not None:
         client = alt.param(name="pick_client", value="all",
                            bind=alt.binding_select(options=["all", *sorted(ep.client.unique())], name="Client "))
@@ -297,20 +441,18 @@ def episodes_grid(episodes: pd.DataFrame, armaments: pd.DataFrame | None = None)
         columns += ["client", "armament_class"]
         tooltip = [alt.Tooltip("client:N", title="Client"), *tooltip,
                    alt.Tooltip("armament_class:N", title="Armament")]
-    slim = ep[columns]
-    marks = alt.Chart(slim).mark_point(size=220 if armaments is None else 120, filled=True, opacity=1).encode(
-        x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale),
+    base = _dodged(alt.Chart(ep[columns]), keep)
+    marks = base.mark_point(size=MARK_SIZE, filled=True, opacity=1).encode(
+        x=alt.X("x:Q", scale=GRID_SCALE), y=alt.Y("y:Q", scale=GRID_SCALE),
         shape=alt.Shape("outcome:N", scale=alt.Scale(domain=["hit", "miss", "no prediction"],
-                                                     range=["circle", "cross", "diamond"]), title="Prediction"),
-        color=alt.Color("observed_response:N", scale=colours, legend=None),
-        tooltip=tooltip).transform_filter(keep)
+                                                     range=["circle", "cross", "diamond"]),
+                        title="Prediction", legend=alt.Legend(symbolFillColor=INK)),
+        color=alt.Color("observed_response:N", scale=RESPONSE_SCALE, legend=None),
+        tooltip=tooltip)
+    if table is not None:
+        marks = marks.encode(href="href:N")
     if params:
         marks = marks.add_params(*params)
-    labels = alt.Chart(slim).mark_text(dy=18 if armaments is None else 12, fontSize=10 if armaments is None else 8).encode(
-        x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale),
-        text=alt.Text("short:N"), tooltip=tooltip).transform_filter(keep).transform_calculate(
-        short="split(datum.episode_id, '-')[0] == 'x' ? split(datum.episode_id, '-')[1] + '-' + "
-              "split(datum.episode_id, '-')[2] : split(datum.episode_id, '-')[0]")
     parts = "; ".join(
         f"{r.title} ({r.start}–{r.end}): entrapment {r.entrapment}, control {r.control}, "
         f"predicted {r.predicted_response}, observed {r.observed_response}" for r in ep.itertuples())
@@ -323,7 +465,8 @@ def episodes_grid(episodes: pd.DataFrame, armaments: pd.DataFrame | None = None)
     )
     if armaments is not None:
         description += " Two menus show only the episodes of one client or one armament class."
-    return _described(alt.layer(rects, names, marks, labels).properties(width=440, height=400), description)
+    chart = alt.layer(rects, names, marks, _grid_labels(base, tooltip))
+    return _described(chart.properties(width=GRID_WIDTH, height=GRID_HEIGHT), description)
 
 
 # --- Weighing the evidence ------------------------------------------------------------
@@ -347,8 +490,8 @@ def item_weights_chart(weights: pd.DataFrame, reference: str) -> alt.Chart:
         tooltip=[alt.Tooltip("evidence_id:N", title="Item"), alt.Tooltip("rival:N", title="Against"),
                  alt.Tooltip("weight_db:Q", title="Weight (dB)", format=".1f"),
                  alt.Tooltip("test:N", title="Van Evera test"), alt.Tooltip("claim:N", title="Claim")],
-    ).properties(width=480, height=alt.Step(9))
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
+    ).properties(width=460, height=alt.Step(9))
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=INK, strokeOpacity=0.75).encode(x="x:Q")
     n_items = weights.evidence_id.nunique()
     heavy = weights.loc[weights.weight_db.abs().idxmax()]
     description = (
@@ -381,20 +524,25 @@ def cumulative_chart(weights: pd.DataFrame, reference: str) -> alt.FacetChart:
 
 
 def posterior_chart(table: pd.DataFrame) -> alt.LayerChart:
-    """Posterior probability of each hypothesis in each episode, as a heat map."""
+    """Posterior probability of each hypothesis in each episode, as a heat map.
+
+    The colour runs from the page's background (probability 0) to a strong blue (1), so that in
+    either theme a likely hypothesis stands out and an unlikely one recedes; the figures are
+    drawn in white on the darkest cells and in the theme's text colour on the rest."""
     order = list(dict.fromkeys(table.episode_id))
     base = alt.Chart(table).encode(
         x=alt.X("hypothesis_id:N", title=None, sort=list(dict.fromkeys(table.hypothesis_id)),
                 axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("episode_id:N", title=None, sort=order))
     cells = base.mark_rect().encode(
-        color=alt.Color("posterior:Q", title="Posterior", scale=alt.Scale(domain=[0, 1], scheme="blues")),
+        color=alt.Color("posterior:Q", title="Posterior",
+                        scale=alt.Scale(domain=[0, 1], range=[PAPER, "#08519c"], interpolate="lab")),
         tooltip=[alt.Tooltip("episode_id:N", title="Episode"), alt.Tooltip("hypothesis_id:N", title="Hypothesis"),
                  alt.Tooltip("prior:Q", format=".2f"), alt.Tooltip("posterior:Q", format=".3f"),
                  alt.Tooltip("weight_db:Q", title="Weight vs strongest rival (dB)", format=".1f")])
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("posterior:Q", format=".2f"),
-        color=alt.condition("datum.posterior > 0.5", alt.value("white"), alt.value("black")))
+        color=alt.condition("datum.posterior > 0.6", alt.value("white"), alt.value(INK)))
     from patron.weighing import leaders as leader_table
 
     leaders = leader_table(table)
@@ -527,7 +675,7 @@ def whatif_explorer() -> alt.Chart:
     colours = alt.Scale(domain=[r.value for r in Response] + ["high", "low"],
                         range=list(RESPONSE_COLOURS.values()) + ["#c44e52", "#4c78a8"])
     base = alt.Chart(rows).transform_calculate(shown=shown).encode(y=alt.Y("order:O", axis=None))
-    names = base.mark_text(align="right", dx=-6, fontSize=12).encode(x=alt.value(230), text="rule:N")
+    names = base.mark_text(align="right", dx=-6, fontSize=12, color=INK).encode(x=alt.value(230), text="rule:N")
     values = base.mark_text(align="left", dx=6, fontSize=12, fontWeight="bold").encode(
         x=alt.value(230), text="shown:N", color=alt.Color("shown:N", scale=colours, legend=None))
     chart = alt.layer(names, values).add_params(*params).properties(width=420, height=alt.Step(22))
@@ -540,31 +688,36 @@ def whatif_explorer() -> alt.Chart:
     return _described(chart, description)
 
 
-def forecasts_grid(forecasts: pd.DataFrame) -> alt.LayerChart:
+def forecasts_grid(forecasts: pd.DataFrame, table: str | None = None) -> alt.LayerChart:
     """Each registered forecast in the typology cell its codings select, in the colour of
-    the response it predicts; hollow while open, filled once resolved."""
-    fc = _placed(forecasts.assign(state=["resolved" if isinstance(o, str) and o else "open" for o in forecasts.outcome]),
-                 "forecast_id")
-    slim = fc[["forecast_id", "client", "trajectory", "predicted_response", "probability", "resolve_by", "state", "x", "y"]]
-    scale, colours = GRID_SCALE, RESPONSE_SCALE
+    the response it predicts; hollow while open, filled once resolved. Laid out as
+    :func:`episodes_grid` lays out episodes, labelled where the labels fit, and linked to
+    the rows of ``table`` in the same way."""
+    fc = _in_cells(forecasts.assign(
+        state=["resolved" if isinstance(o, str) and o else "open" for o in forecasts.outcome]), "forecast_id", table)
+    slim = fc[["forecast_id", "client", "trajectory", "predicted_response", "probability", "resolve_by", "state",
+               "cx", "cy", "label", "chars", "order", "top", "middle", "label_rows", *(["href"] if table is not None else [])]]
     rects, names = _grid_cells()
     tooltip = [alt.Tooltip("forecast_id:N", title="Forecast"), alt.Tooltip("client:N", title="Client"),
                alt.Tooltip("trajectory:N", title="If"), alt.Tooltip("predicted_response:N", title="Predicted"),
                alt.Tooltip("probability:Q", title="Probability", format=".2f"),
                alt.Tooltip("resolve_by:N", title="Resolve by"), alt.Tooltip("state:N", title="Status")]
-    marks = alt.Chart(slim).mark_point(size=160, strokeWidth=2).encode(
-        x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale),
-        color=alt.Color("predicted_response:N", scale=colours, legend=None),
-        fill=alt.condition("datum.state == 'resolved'", alt.Color("predicted_response:N", scale=colours, legend=None),
-                           alt.value("white")),
+    base = _dodged(alt.Chart(slim), "true")
+    marks = base.mark_point(size=MARK_SIZE, strokeWidth=2, opacity=1).encode(
+        x=alt.X("x:Q", scale=GRID_SCALE), y=alt.Y("y:Q", scale=GRID_SCALE),
+        color=alt.Color("predicted_response:N", scale=RESPONSE_SCALE, legend=None),
+        fill=alt.condition("datum.state == 'resolved'",
+                           alt.Color("predicted_response:N", scale=RESPONSE_SCALE, legend=None), alt.value(PAPER)),
         tooltip=tooltip)
-    labels = alt.Chart(slim).mark_text(dy=14, fontSize=9).encode(
-        x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="forecast_id:N", tooltip=tooltip)
+    if table is not None:
+        marks = marks.encode(href="href:N")
     parts = "; ".join(f"{f.forecast_id} {f.client} ({f.entrapment}/{f.control}): {f.predicted_response}, "
                       f"p = {f.probability:.2f}, by {f.resolve_by}" for f in fc.itertuples())
     description = (f"The typology's grid with {len(fc)} registered forecasts placed by the coding rule's codings at "
-                   f"registration, each in the colour of the response it predicts, hollow while open. {parts}.")
-    return _described(alt.layer(rects, names, marks, labels).properties(width=440, height=400), description)
+                   f"registration, each in the colour of the response it predicts, hollow while open; a band "
+                   f"holds those with a dimension unmeasured or tied. {parts}.")
+    chart = alt.layer(rects, names, marks, _grid_labels(base, tooltip))
+    return _described(chart.properties(width=GRID_WIDTH, height=GRID_HEIGHT), description)
 
 
 # --- Armament features and perceptions ------------------------------------------------
@@ -585,11 +738,12 @@ def features_chart(features: pd.DataFrame) -> alt.Chart:
         x=alt.X("share_high:Q", title="Share of measured episodes coded high", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("test:N", title=None, sort=list(dict.fromkeys(long.test))),
         color=alt.Color("group:N", title=None, scale=alt.Scale(range=["#c44e52", "#4c78a8"])),
-        size=alt.Size("episodes:Q", title="Episodes", scale=alt.Scale(range=[40, 400])),
+        size=alt.Size("episodes:Q", title="Episodes", scale=alt.Scale(range=[40, 400]),
+                      legend=alt.Legend(symbolFillColor=INK, symbolStrokeColor=INK)),
         tooltip=[alt.Tooltip("test:N", title="Feature (perception)"), alt.Tooltip("group:N", title="Group"),
                  alt.Tooltip("high:Q", title="Coded high"), alt.Tooltip("episodes:Q", title="Measured episodes"),
                  alt.Tooltip("share_high:Q", title="Share high", format=".2f")],
-    ).properties(width=420, height=alt.Step(28))
+    ).properties(width=380, height=alt.Step(28))
     description = ("Dot chart: for each armament feature and the perception it should raise, the share of measured "
                    "episodes coded high with the feature and without it. " + "; ".join(
                        f"{r.feature.replace('_', ' ')} and {r.dimension}: {r.high_with} of {r.n_with} with, "

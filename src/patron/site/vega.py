@@ -19,6 +19,12 @@ compiler and vega-embed as well: 512 KB of script instead of 898 KB. Nothing
 posts a chart's data anywhere (vega-embed's "Open in Vega Editor" action is
 simply not shipped). Selections, legend bindings and tooltips are part of the
 compiled Vega and keep working; tooltips use the browser's own.
+
+The script also does what vega-embed would: it follows the site's light or
+dark theme (:data:`THEME_SIGNALS`), switching when the reader does, and puts
+under each chart two links that save it as SVG or PNG, made in the page from
+the chart as shown (Vega's ``toSVG`` and ``toImageURL``), so nothing is fetched.
+The PDF prints the light theme, and hides the links.
 """
 
 from __future__ import annotations
@@ -39,16 +45,107 @@ SCRIPT_NAME = "patron-vega.js"
 CSS_NAME = "patron-vega.css"
 CONTAINER_CLASS = "patron-vega"
 
+# Colours that follow the site's theme. Each chart declares these as Vega
+# signals with their light value (patron.charts adds them to every chart), and
+# the guides (axes, legends, titles, the frame of each view) take their colours
+# from them through GUIDE_CONFIG. In the light theme nothing changes, so the
+# screen, the downloads and the PDF match; in the dark theme the page's script
+# sets each signal to the theme's own colour, read from the CSS variable that
+# pydata-sphinx-theme defines (the fallback is that variable's value in 0.17).
+# The light values are Vega's own defaults.
+THEME_SIGNALS: dict[str, dict[str, str]] = {
+    "theme_ink": {"light": "#000", "css": "--pst-color-text-base", "dark": "#ced6dd"},
+    "theme_muted": {"light": "#888", "css": "--pst-color-text-muted", "dark": "#9ca4af"},
+    "theme_grid": {"light": "#ddd", "css": "--pst-color-border-muted", "dark": "#29313d"},
+    "theme_paper": {"light": "white", "css": "--pst-color-background", "dark": "#14181e"},
+}
+
+
+def _signal(name: str) -> dict[str, str]:
+    return {"signal": name}
+
+
+# Passed to vega.parse with every chart. The signals are repeated here so that
+# a spec that does not declare them still draws.
+GUIDE_CONFIG: dict[str, Any] = {
+    "signals": [{"name": name, "value": colours["light"]} for name, colours in THEME_SIGNALS.items()],
+    "axis": {"labelColor": _signal("theme_ink"), "titleColor": _signal("theme_ink"),
+             "domainColor": _signal("theme_muted"), "tickColor": _signal("theme_muted"),
+             "gridColor": _signal("theme_grid")},
+    "legend": {"labelColor": _signal("theme_ink"), "titleColor": _signal("theme_ink"),
+               "gradientStrokeColor": _signal("theme_grid")},
+    "title": {"color": _signal("theme_ink"), "subtitleColor": _signal("theme_ink")},
+    "style": {"cell": {"stroke": _signal("theme_grid")},
+              "guide-label": {"fill": _signal("theme_ink")}, "guide-title": {"fill": _signal("theme_ink")},
+              "group-title": {"fill": _signal("theme_ink")}, "group-subtitle": {"fill": _signal("theme_ink")}},
+}
+
 # Runs after Vega, in the same function scope. It draws every chart container
-# once, and writes any failure into the page where a reader (and the browser
-# test) can see it.
+# once, writes any failure into the page where a reader (and the browser test)
+# can see it, puts the two download links under each chart, and recolours
+# every chart when the reader switches the theme (pydata-sphinx-theme sets
+# data-theme on <html>). Recolouring sets signals and reruns the view, so a
+# chart keeps its menus, selections and zoom.
 EMBED_SNIPPET = """
 var vega = globalThis.vega;
+var THEME = %(theme)s;
+var GUIDE_CONFIG = %(config)s;
+var patronViews = [];
 function patronShowError(el, err) {
   var p = document.createElement("p");
   p.className = "%(cls)s-error";
   p.textContent = "This chart could not be drawn: " + err;
   el.appendChild(p);
+}
+function patronColours() {
+  var dark = document.documentElement.dataset.theme === "dark";
+  var style = getComputedStyle(document.documentElement);
+  var colours = {};
+  Object.keys(THEME).forEach(function (name) {
+    var t = THEME[name];
+    colours[name] = dark ? (style.getPropertyValue(t.css).trim() || t.dark) : t.light;
+  });
+  return colours;
+}
+function patronTheme(view) {
+  var colours = patronColours();
+  Object.keys(colours).forEach(function (name) { view.signal(name, colours[name]); });
+  view.background(colours.theme_paper);
+}
+function patronImageURL(view, type) {
+  if (type === "svg") {
+    return view.toSVG().then(function (svg) {
+      return "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+    });
+  }
+  return view.toImageURL("png", 2);
+}
+function patronDownloads(el, view) {
+  var figure = el.closest("figure");
+  var name = figure && figure.id ? figure.id : el.id;
+  var p = document.createElement("p");
+  p.className = "%(cls)s-downloads";
+  p.appendChild(document.createTextNode("Download this chart: "));
+  ["svg", "png"].forEach(function (type, i) {
+    var a = document.createElement("a");
+    a.href = "#";
+    a.download = name + "." + type;
+    a.textContent = type.toUpperCase();
+    a.setAttribute("data-type", type);
+    a.setAttribute("aria-label", "Download this chart as " + type.toUpperCase() + ", as shown");
+    a.addEventListener("click", function (event) {
+      if (a.getAttribute("data-ready")) { a.removeAttribute("data-ready"); return; }
+      event.preventDefault();
+      patronImageURL(view, type).then(function (url) {
+        a.href = url;
+        a.setAttribute("data-ready", "1");
+        a.click();
+      });
+    });
+    if (i) { p.appendChild(document.createTextNode(" \u00b7 ")); }
+    p.appendChild(a);
+  });
+  el.after(p);
 }
 function patronDrawAll() {
   document.querySelectorAll("div.%(cls)s").forEach(function (el) {
@@ -56,25 +153,34 @@ function patronDrawAll() {
     el.setAttribute("data-drawn", "1");
     try {
       var spec = JSON.parse(document.getElementById(el.id + "-spec").textContent);
-      var view = new vega.View(vega.parse(spec), { renderer: "svg", container: el, hover: true });
-      view.runAsync().catch(function (err) { patronShowError(el, err); });
+      var view = new vega.View(vega.parse(spec, GUIDE_CONFIG), { renderer: "svg", container: el, hover: true });
+      patronTheme(view);
+      patronViews.push(view);
+      view.runAsync().then(function () { patronDownloads(el, view); })
+        .catch(function (err) { patronShowError(el, err); });
     } catch (err) {
       patronShowError(el, err);
     }
   });
 }
+new MutationObserver(function () {
+  patronViews.forEach(function (view) { patronTheme(view); view.runAsync(); });
+}).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
 if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", patronDrawAll);
 } else {
   patronDrawAll();
 }
-""" % {"cls": CONTAINER_CLASS}
+""" % {"cls": CONTAINER_CLASS, "theme": json.dumps(THEME_SIGNALS, sort_keys=True),
+       "config": json.dumps(GUIDE_CONFIG, sort_keys=True)}
 
 CSS = """
 .patron-vega { width: 100%; overflow-x: auto; }
 .patron-vega-alt { font-size: 0.9em; margin: 0.25em 0 0.5em; }
 .patron-vega-alt summary { cursor: pointer; }
 .patron-vega-error { color: #a00; font-weight: bold; }
+.patron-vega-downloads { font-size: 0.85em; margin: 0.25em 0 0; }
+@media print { .patron-vega-downloads { display: none; } }
 """
 
 

@@ -388,8 +388,8 @@ def hangul_fonts(page: Any) -> dict[str, int]:
 def print_to_pdf(page_file: Path, output: Path, printed: Printed, short_title: str) -> None:
     """Print ``page_file`` to ``output`` with the Debian Chromium; record what it saw in ``printed``.
 
-    Before printing: refuse every request to another host (the site needs
-    none), wait until every chart has drawn and the fonts are
+    Before printing: take the light theme, refuse every request to another host
+    (the site needs none), wait until every chart has drawn and the fonts are
     ready, and open every collapsed note so that its text prints. Raises if a
     chart shows an error or a note stays closed.
     """
@@ -408,7 +408,9 @@ def print_to_pdf(page_file: Path, output: Path, printed: Printed, short_title: s
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_FLAGS)
         try:
-            page = browser.new_page(viewport=VIEWPORT)
+            # The light theme, whatever the machine prefers: the site follows prefers-color-scheme
+            # until a reader chooses, and the charts follow the site (patron.site.vega).
+            page = browser.new_page(viewport=VIEWPORT, color_scheme="light")
             page.route("**/*", only_local)
             page.emulate_media(media="print")
             page.goto(page_file.as_uri(), wait_until="load", timeout=TIMEOUT_MS)
