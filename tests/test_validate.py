@@ -137,6 +137,13 @@ CASES = {
     "pressure level outside its scale": (lambda d: set_cell(d / "episodes.csv", 2, "burden_pressure", "severe"),
                                          "data/episodes.csv:2:burden_pressure: 'severe' is not an allowed value"),
     "duplicated draw_order": (_duplicate_draw, ":draw_order: duplicate value"),
+    "candidate dropped after the draw": (
+        lambda d: set_cell(d / "universe.csv", _line_of(d / "universe.csv", candidate_id="U23"), "status",
+                           "left out"),
+        "data/universe.csv:1:status: the admitted candidates are not the 58 the draw was fixed over"),
+    "skip without a reason": (
+        lambda d: set_cell(d / "universe.csv", _line_of(d / "universe.csv", candidate_id="U40"), "reason", ""),
+        ":reason: a skipped candidate needs its stated reason"),
     "episode coded out of draw order": (_coded_out_of_order, "is coded out of draw order"),
     "tag outside the codebook": (lambda d: set_cell(d / "tags.csv", 2, "bears_on", "entrapement"),
                                  "data/tags.csv:2:bears_on: 'entrapement' is not in the codebook"),

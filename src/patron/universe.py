@@ -22,6 +22,16 @@ from collections.abc import Iterable
 # Fixed on 2026-12-04, before any candidate it orders was coded. Never change it.
 DRAW_SEED = "when-clients-arm/universe/2026-12-04"
 
+# The SHA-256 of the admitted candidate ids, sorted and comma-joined, when the draw was fixed (commit cc449eb):
+# the draw ranks exactly these 58 candidates. Admitting or dropping one later would silently re-draw the rest.
+DRAWN_OVER = "d610f4e0946cb1e7ca98e71b22e9e4a0ca5ea6e093a95865e840cfa6ea0ff271"
+
+
+def admitted_digest(candidate_ids: Iterable[str]) -> str:
+    """The fingerprint of the set of candidates a draw ranks."""
+    return hashlib.sha256(",".join(sorted(candidate_ids)).encode("utf-8")).hexdigest()
+
+
 # The statuses of candidates the universe rule admits (the others are merged or left out).
 ADMITTED = ("coded", "admitted; not yet coded", "admitted; no US response documented", "admitted; skipped")
 

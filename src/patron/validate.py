@@ -862,7 +862,7 @@ def _check_register(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
 def _check_universe(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
     """The draw: every admitted candidate holds the place the seeded rule gives it, and no candidate
     drawn after the draw was fixed is coded while an earlier one is neither coded nor skipped."""
-    from patron.universe import ADMITTED, draw_order
+    from patron.universe import ADMITTED, DRAWN_OVER, admitted_digest, draw_order
 
     universe = tables.get("universe")
     if universe is None:
@@ -870,6 +870,9 @@ def _check_universe(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
     shown = _shown_path(universe.path, data_dir)
     problems: list[Problem] = []
     admitted = [(row, line) for row, line in zip(universe.rows, universe.lines) if row["status"] in ADMITTED]
+    if admitted_digest(row["candidate_id"] for row, _ in admitted) != DRAWN_OVER:
+        return [Problem(shown, 1, "status", "the admitted candidates are not the 58 the draw was fixed over: "
+                        "admitting or dropping one after the draw would re-draw the others, which is not allowed")]
     expected = draw_order(row["candidate_id"] for row, _ in admitted)
     for row, line in zip(universe.rows, universe.lines):
         place = expected.get(row["candidate_id"])
@@ -882,6 +885,8 @@ def _check_universe(tables: dict[str, Table], data_dir: Path) -> list[Problem]:
                                     f"'{row['draw_order']}' but the seeded draw gives {place}"))
         elif not row["coded_before_draw"]:
             problems.append(Problem(shown, line, "coded_before_draw", "an admitted candidate must say yes or no"))
+        elif row["status"] == "admitted; skipped" and not (row["reason"] or "").startswith("Skipped"):
+            problems.append(Problem(shown, line, "reason", "a skipped candidate needs its stated reason ('Skipped ...')"))
         elif row["coded_before_draw"] == "yes" and row["status"] != "coded":
             problems.append(Problem(shown, line, "coded_before_draw",
                                     "only a coded candidate can have been coded before the draw"))
