@@ -357,6 +357,32 @@ def test_bibliography_labels_are_the_citation_labels(site) -> None:
     assert not wrong, list(wrong.items())[:10]
 
 
+def client_label_problems(doc: BeautifulSoup, item_client: dict[str, str]) -> tuple[int, list[tuple[str, str, str]]]:
+    """How many notes on a page give a client's view, and those that name the wrong client or none."""
+    seen, wrong = 0, []
+    for note in doc.select("div.evidence-note"):
+        title = note.select_one(".admonition-title").get_text(" ", strip=True)
+        item = re.match(r"(?:Evidence|Signal) (\S+?):", title).group(1)
+        text = note.get_text(" ", strip=True)
+        for named in re.findall(r"view of the client \(([^)]*)\)", text):
+            seen += 1
+            if named != item_client[item]:
+                wrong.append((item, named, item_client[item]))
+        if re.search(r"view of the client(?! \()", text):
+            wrong.append((item, "unnamed", item_client[item]))
+    return seen, wrong
+
+
+def test_a_wrong_or_missing_client_label_is_caught() -> None:
+    note = ('<div class="admonition evidence-note"><p class="admonition-title">Evidence V1: x</p>'
+            '<p>The view of the client ({}), direct.</p></div>')
+    clients = {"V1": "France"}
+    assert client_label_problems(BeautifulSoup(note.format("France"), "html.parser"), clients) == (1, [])
+    assert client_label_problems(BeautifulSoup(note.format("South Korea"), "html.parser"), clients)[1]
+    bare = note.replace(" ({})", "")
+    assert client_label_problems(BeautifulSoup(bare, "html.parser"), clients)[1]
+
+
 def test_each_client_label_names_the_right_client(site) -> None:
     """Notes in the regional chapters once called a French or Israeli speaker 'the client (ROK)'.
     Every note that gives a client's view names the client of the item's own episode (or, for a
@@ -372,15 +398,9 @@ def test_each_client_label_names_the_right_client(site) -> None:
     item_client |= {s: forecast_client[f] for s, f in zip(signals.signal_id, signals.forecast_id)}
     seen, wrong = 0, []
     for p in pages(site.html):
-        for note in soup(p).select("div.evidence-note"):
-            title = note.select_one(".admonition-title").get_text(" ", strip=True)
-            item = re.match(r"(?:Evidence|Signal) (\S+?):", title).group(1)
-            for named in re.findall(r"view of the client \(([^)]*)\)", note.get_text(" ", strip=True)):
-                seen += 1
-                if named != item_client[item]:
-                    wrong.append((p.name, item, named, item_client[item]))
-            if re.search(r"view of the client(?! \()", note.get_text(" ", strip=True)):
-                wrong.append((p.name, item, "unnamed", item_client[item]))
+        n, found = client_label_problems(soup(p), item_client)
+        seen += n
+        wrong += [(p.name, *w) for w in found]
     assert seen > 25, "too few client views found: has the note's wording changed?"
     assert not wrong, wrong[:10]
 
